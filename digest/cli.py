@@ -1,0 +1,403 @@
+"""The command line. Parses arguments, calls the pipeline, prints; no business logic."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from digest import __version__, pipeline, store, subscribers
+from digest import config as config_mod
+from digest.errors import ConfigError, DigestError
+from digest.models import SourceReport
+from digest.render import check_templates, template_dirs
+from digest.themes import classify
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    def __init__(self, config_path: str | None, verbose: bool) -> None:
+        self.config_path = config_path
+        self.verbose = verbose
+        self._config: config_mod.Config | None = None
+        self._engine: Any = None
+
+    @property
+    def config(self) -> config_mod.Config:
+        if self._config is None:
+            self._config = config_mod.load(config_mod.find_config(self.config_path))
+        return self._config
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            self._engine = store.open_engine(self.config.settings.database)
+        return self._engine
+
+
+def command(fn: F) -> F:
+    """Pass the State in."""
+
+    @click.pass_obj
+    @wraps(fn)
+    def wrapper(state: State, *args: Any, **kwargs: Any) -> Any:
+        return fn(state, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    metavar="FILE",
+    help="Config file. Default: $DIGEST_CONFIG, else ./digest.toml.",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Show tracebacks on errors.")
+@click.version_option(__version__, prog_name="digest")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
+    """digest: collect feeds and saved pages, group them by theme, and mail a newsletter."""
+    ctx.obj = State(config_path, verbose)
+
+
+# --- collect ---------------------------------------------------------------------------
+
+
+@cli.command()
+@command
+def collect(state: State) -> None:
+    """Fetch every source and store new and updated articles."""
+    _collect(state)
+
+
+def _collect(state: State) -> bool:
+    cfg = state.config
+    now = pipeline.now_utc()
+    with Progress(
+        TextColumn("[bold]collect"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("", total=len(cfg.sources))
+
+        def done(report: SourceReport) -> None:
+            bar.update(task, advance=1, description=report.source)
+
+        result, stats = asyncio.run(pipeline.collect(cfg, state.engine, now, done))
+    table = Table("source", "new", "updated", "unchanged", "status", title="Collected")
+    for report in result.reports:
+        s = stats[report.source]
+        status = (
+            ("[red]failed: " + _esc(report.failure.reason) + "[/]")
+            if report.failure
+            else ("not modified" if report.unchanged else "ok")
+        )
+        table.add_row(_esc(report.source), str(s.new), str(s.updated), str(s.unchanged), status)
+    out.print(table)
+    for report in result.reports:
+        for warning in report.warnings:
+            err.print(f"[yellow]warning:[/] {_esc(report.source)}: {_esc(warning)}")
+        if report.failure:
+            err.print(
+                f"[red]error:[/] source {_esc(report.source)!s}: {_esc(report.failure.reason)}"
+            )
+    return not result.failures
+
+
+# --- articles ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
+@click.option("--limit", default=50, show_default=True, help="How many, newest first.")
+@click.option("--source", help="Only this source.")
+@command
+def articles(state: State, as_json: bool, limit: int, source: str | None) -> None:
+    """List stored articles with their themes (the primary theme first)."""
+    found = store.list_articles(state.engine, limit, source)
+    themes = [[m.theme_id for m in classify(a, state.config.themes).matches] for a in found]
+    if as_json:
+        rows = [
+            {
+                "id": a.id,
+                "source": a.source,
+                "title": a.title,
+                "url": a.url,
+                "published": a.published.isoformat() if a.published else None,
+                "themes": t,
+            }
+            for a, t in zip(found, themes, strict=True)
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("id", "source", "published", "themes", "title")
+    for a, t in zip(found, themes, strict=True):
+        table.add_row(
+            str(a.id),
+            _esc(a.source),
+            a.published.date().isoformat() if a.published else "",
+            ", ".join(t) or "-",
+            _esc(a.title),
+        )
+    out.print(table)
+
+
+# --- preview, send, run -----------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("list_id", metavar="LIST")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write (the text part goes beside it, .txt). "
+    "Default: out/preview/LIST.html beside the config.",
+)
+@command
+def preview(state: State, list_id: str, out_file: Path | None) -> None:
+    """Show what the next issue of LIST would hold now. Stores and sends nothing."""
+    cfg = state.config
+    p = pipeline.plan(cfg, state.engine, list_id, pipeline.now_utc())
+    target = out_file or cfg.base_dir / "out" / "preview" / f"{list_id}.html"
+    issue = p.issue
+    out.print(f"[bold]{_esc(issue.subject)}[/]")
+    out.print(_esc(issue.preheader))
+    for section in issue.sections:
+        out.print(f"  {_esc(section.title)}: {len(section.items)}")
+    for left in p.left_out:
+        out.print(f"  [dim]left out:[/] {_esc(left.article.title)} ({_esc(left.reason)})")
+    if not issue.articles:
+        out.print(f"Nothing new for {list_id}: the next issue would be empty.")
+        return
+    rendered = pipeline.render(cfg, issue)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(rendered.html, encoding="utf-8")
+    target.with_suffix(".txt").write_text(rendered.text, encoding="utf-8")
+    out.print(
+        f"Preview written: {target} (and {target.with_suffix('.txt').name}), "
+        f"{len(rendered.html.encode()) // 1024} KB of HTML"
+    )
+
+
+@cli.command()
+@click.argument("list_id", metavar="LIST")
+@click.option("--dry-run", is_flag=True, help="Say what would be sent; store and send nothing.")
+@command
+def send(state: State, list_id: str, dry_run: bool) -> None:
+    """Send the next issue of LIST to its subscribers (or finish an interrupted one)."""
+    _send(state, list_id, dry_run)
+
+
+def _send(state: State, list_id: str, dry_run: bool) -> None:
+    cfg = state.config
+    outcome = asyncio.run(
+        pipeline.send_list(cfg, state.engine, list_id, pipeline.now_utc(), dry_run)
+    )
+    if outcome.warning:
+        err.print(f"[yellow]warning:[/] {_esc(outcome.warning)}")
+    if outcome.note:
+        out.print(_esc(outcome.note))
+        return
+    verb = "resumed" if outcome.resumed else "sent"
+    out.print(
+        f"Issue {outcome.number} of {list_id} {verb}: {outcome.sent} sent, "
+        f"{outcome.failed} failed, {outcome.skipped} skipped, {outcome.pending} pending."
+    )
+    if cfg.delivery.transport == "outbox":
+        folder = cfg.delivery.outbox_dir / list_id / f"{outcome.number:04d}"
+        out.print(f"Outbox: {folder}")
+    if outcome.failed:
+        raise DigestError(f"{outcome.failed} messages failed; see 'digest issues {list_id}'")
+
+
+@cli.command()
+@click.argument("list_id", metavar="LIST")
+@command
+def run(state: State, list_id: str) -> None:
+    """Collect every source, then send the next issue of LIST."""
+    state.config.get_list(list_id)
+    _collect(state)
+    _send(state, list_id, dry_run=False)
+
+
+@cli.command("issues")
+@click.argument("list_id", metavar="[LIST]", required=False)
+@command
+def issues_cmd(state: State, list_id: str | None) -> None:
+    """List issues with their delivery counts."""
+    table = Table(
+        "id", "list", "number", "created", "status", "sent", "failed", "pending", "subject"
+    )
+    for row in store.list_issues(state.engine, list_id):
+        c = store.delivery_counts(state.engine, row["id"])
+        table.add_row(
+            str(row["id"]),
+            row["list_id"],
+            str(row["number"]),
+            row["created"].strftime("%Y-%m-%d %H:%M"),
+            row["status"],
+            str(c.get("sent", 0)),
+            str(c.get("failed", 0)),
+            str(c.get("pending", 0)),
+            _esc(row["subject"]),
+        )
+    out.print(table)
+
+
+# --- subscribers ------------------------------------------------------------------------
+
+
+@cli.group("subscribers")
+def subscribers_cmd() -> None:
+    """Manage a list's subscribers: add, import, export, list, remove."""
+
+
+@subscribers_cmd.command("add")
+@click.argument("list_id", metavar="LIST")
+@click.argument("email")
+@click.option("--name", default="", help="Display name.")
+@click.option("--locale", help="Language of their email (en, fr). Default: the list's.")
+@command
+def subscribers_add(state: State, list_id: str, email: str, name: str, locale: str | None) -> None:
+    """Add ADDRESS to LIST."""
+    state.config.get_list(list_id)
+    sub, outcome = subscribers.add(state.engine, list_id, email, pipeline.now_utc(), name, locale)
+    out.print(f"{sub.email}: {outcome} on {list_id}")
+
+
+@subscribers_cmd.command("import")
+@click.argument("list_id", metavar="LIST")
+@click.argument(
+    "csv_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@command
+def subscribers_import(state: State, list_id: str, csv_file: Path) -> None:
+    """Import a CSV file with columns email,name,locale into LIST."""
+    state.config.get_list(list_id)
+    report = subscribers.import_csv(state.engine, list_id, csv_file, pipeline.now_utc())
+    for problem in report.problems:
+        err.print(f"[yellow]skipped:[/] {_esc(problem)}")
+    out.print(
+        f"Imported into {list_id}: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.problems)} skipped."
+    )
+
+
+@subscribers_cmd.command("export")
+@click.argument("list_id", metavar="LIST")
+@command
+def subscribers_export(state: State, list_id: str) -> None:
+    """Write LIST's subscribers as CSV to standard output."""
+    state.config.get_list(list_id)
+    click.echo(subscribers.export_csv(state.engine, list_id), nl=False)
+
+
+@subscribers_cmd.command("list")
+@click.argument("list_id", metavar="LIST")
+@click.option("--status", type=click.Choice(["active", "unsubscribed", "bounced"]))
+@command
+def subscribers_list(state: State, list_id: str, status: str | None) -> None:
+    """Show LIST's subscribers."""
+    state.config.get_list(list_id)
+    table = Table("email", "name", "locale", "status")
+    for s in subscribers.list_all(state.engine, list_id, status):
+        table.add_row(s.email, _esc(s.name), s.locale or "", s.status)
+    out.print(table)
+
+
+@subscribers_cmd.command("remove")
+@click.argument("list_id", metavar="LIST")
+@click.argument("email")
+@command
+def subscribers_remove(state: State, list_id: str, email: str) -> None:
+    """Unsubscribe ADDRESS from LIST (kept as unsubscribed, so no import re-adds it)."""
+    state.config.get_list(list_id)
+    sub = subscribers.remove(state.engine, list_id, email, pipeline.now_utc())
+    out.print(f"{sub.email}: unsubscribed from {list_id}")
+
+
+# --- check ------------------------------------------------------------------------------
+
+
+@cli.command()
+@command
+def check(state: State) -> None:
+    """Validate the config and the templates; say what is missing from the environment."""
+    cfg = state.config
+    problems = check_templates(template_dirs(cfg.settings.templates))
+    for problem in problems:
+        err.print(f"[red]template:[/] {_esc(problem)}")
+    if not cfg.secret():
+        err.print(
+            f"[yellow]warning:[/] environment variable {cfg.settings.secret_env} "
+            "(digest.secret_env) is not set; sending over SMTP will refuse to start"
+        )
+    smtp = cfg.smtp
+    if (
+        cfg.delivery.transport == "smtp"
+        and smtp.username
+        and not (smtp.password_env and smtp.password_env in os.environ)
+    ):
+        err.print(
+            f"[yellow]warning:[/] smtp.password_env ({smtp.password_env}) is not set "
+            "in the environment"
+        )
+    if problems:
+        raise DigestError(f"{len(problems)} template problem(s)")
+    out.print(
+        f"{cfg.path}: OK ({len(cfg.sources)} sources, {len(cfg.themes)} themes, "
+        f"{len(cfg.lists)} lists, transport {cfg.delivery.transport})"
+    )
+
+
+def _esc(text: object) -> str:
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+def main() -> None:
+    verbose = "-v" in sys.argv[1:] or "--verbose" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("Aborted.")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        err.print(
+            f"[red]Error:[/] {_esc(exc.path or 'config')}: {len(exc.problems)} problem(s):",
+            soft_wrap=True,
+        )
+        for problem in exc.problems:
+            err.print(f"  - {_esc(problem)}")
+        if verbose:
+            raise
+        sys.exit(2)
+    except DigestError as exc:
+        err.print(f"[red]Error:[/] {_esc(exc)}")
+        if verbose:
+            raise
+        sys.exit(1)

@@ -1,0 +1,459 @@
+"""Load and validate the TOML config once, into typed objects.
+
+Every problem is collected and reported together, each naming its key path.
+Relative paths resolve against the folder of the config file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from digest.errors import ConfigError
+from digest.models import Theme
+
+DEFAULT_CONFIG_NAME = "digest.toml"
+CONFIG_ENV = "DIGEST_CONFIG"
+LOCALES = ("en", "fr")
+HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+THEME_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+PALETTE = ("#2b6cb0", "#c53030", "#2f855a", "#b7791f", "#6b46c1", "#2c7a7b", "#97266d")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    title: str
+    database: str  # SQLAlchemy URL
+    public_url: str
+    secret_env: str
+    templates: Path | None
+    user_agent_contact: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str
+    type: str  # "rss" | "folder"
+    url: str | None = None  # rss: http(s) URL or absolute file path
+    path: Path | None = None  # folder
+    strip_lines: tuple[str, ...] = ()
+    max_items: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class MailingList:
+    id: str
+    title: str
+    locale: str
+    from_addr: str
+    schedule: str
+    timezone: str
+    themes: tuple[str, ...] | None
+    other: bool
+    max_age_days: int
+    max_items: int = 50
+    subject: str = ""  # Jinja template; empty means the default
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySettings:
+    transport: str  # "outbox" | "smtp"
+    outbox_dir: Path
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str = "127.0.0.1"
+    port: int = 587
+    security: str = "starttls"  # none | starttls | tls
+    username: str | None = None
+    password_env: str | None = None
+    timeout: float = 30.0
+    verify: bool = True
+    ca_file: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path
+    settings: Settings
+    sources: tuple[Source, ...]
+    themes: tuple[Theme, ...]
+    lists: tuple[MailingList, ...]
+    delivery: DeliverySettings
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def get_list(self, list_id: str) -> MailingList:
+        for lst in self.lists:
+            if lst.id == list_id:
+                return lst
+        known = ", ".join(x.id for x in self.lists) or "none"
+        raise ConfigError([f"no list {list_id!r} in the config (lists: {known})"], str(self.path))
+
+    def list_themes(self, lst: MailingList) -> tuple[Theme, ...]:
+        if lst.themes is None:
+            return self.themes
+        by_id = {t.id: t for t in self.themes}
+        return tuple(by_id[t] for t in lst.themes)
+
+    def secret(self) -> bytes | None:
+        value = os.environ.get(self.settings.secret_env, "")
+        return value.encode() if value else None
+
+
+def find_config(explicit: str | None) -> Path:
+    """--config FILE, else $DIGEST_CONFIG, else ./digest.toml."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    return Path(DEFAULT_CONFIG_NAME)
+
+
+def load(path: Path) -> Config:
+    path = path.expanduser().resolve()
+    if not path.is_file():
+        raise ConfigError(
+            [
+                "file not found; pass --config FILE, set $DIGEST_CONFIG, or create ./digest.toml "
+                "(copy config.example.toml)"
+            ],
+            str(path),
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"not valid TOML: {exc}"], str(path)) from exc
+    return _Reader(path).config(data)
+
+
+class _Reader:
+    """Reads sections, recording every problem instead of stopping at the first."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.base = path.parent
+        self.problems: list[str] = []
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(f"{key}: {message}")
+
+    def table(self, data: dict[str, Any], key: str, known: set[str]) -> dict[str, Any]:
+        value = data.get(key.rsplit(".", 1)[-1], {})
+        if not isinstance(value, dict):
+            self.fail(key, "expected a table")
+            return {}
+        self.unknown(value, key, known)
+        return value
+
+    def unknown(self, table: dict[str, Any], key: str, known: set[str]) -> None:
+        for name in table:
+            if name not in known:
+                hint = difflib.get_close_matches(name, known, n=1)
+                tip = f" (did you mean {hint[0]!r}?)" if hint else ""
+                self.fail(f"{key}.{name}", f"unknown key{tip}")
+
+    def get(
+        self,
+        table: dict[str, Any],
+        key: str,
+        path: str,
+        kind: type | tuple[type, ...],
+        default: Any = ...,
+        check: Callable[[Any], str | None] | None = None,
+    ) -> Any:
+        if key not in table:
+            if default is ...:
+                self.fail(f"{path}.{key}", "required key is missing")
+                return None
+            return default
+        value = table[key]
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+            names = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
+            self.fail(f"{path}.{key}", f"expected {_article(names)}, got {value!r}")
+            return None if default is ... else default
+        if check and (message := check(value)):
+            self.fail(f"{path}.{key}", message)
+        return value
+
+    def resolve(self, raw: str) -> Path:
+        p = Path(raw).expanduser()
+        return p if p.is_absolute() else (self.base / p).resolve()
+
+    def config(self, data: dict[str, Any]) -> Config:
+        self.unknown(data, "", {"digest", "sources", "themes", "lists", "delivery", "smtp"})
+        self.problems = [p.lstrip(".") for p in self.problems]
+        settings = self.settings(self.table(data, "digest", _SETTINGS_KEYS))
+        sources = self.sources(data.get("sources", []))
+        themes = self.themes(data.get("themes", []))
+        lists = self.lists(data.get("lists", []), {t.id for t in themes})
+        delivery = self.delivery(self.table(data, "delivery", {"transport", "outbox_dir"}))
+        smtp = self.smtp(self.table(data, "smtp", _SMTP_KEYS))
+        if self.problems:
+            raise ConfigError(self.problems, str(self.path))
+        return Config(self.path, settings, sources, themes, lists, delivery, smtp)
+
+    def settings(self, t: dict[str, Any]) -> Settings:
+        db = self.get(t, "database", "digest", str, "digest.db") or "digest.db"
+        url = db if "://" in db else f"sqlite:///{self.resolve(db)}"
+        public = self.get(t, "public_url", "digest", str, "http://127.0.0.1:8080", check=_http_url)
+        templates = self.get(t, "templates", "digest", str, None)
+        return Settings(
+            title=self.get(t, "title", "digest", str, "Digest"),
+            database=url,
+            public_url=(public or "").rstrip("/"),
+            secret_env=self.get(t, "secret_env", "digest", str, "DIGEST_SECRET"),
+            templates=self.resolve(templates) if templates else None,
+        )
+
+    def sources(self, items: Any) -> tuple[Source, ...]:
+        if not isinstance(items, list):
+            self.fail("sources", "expected an array of tables ([[sources]])")
+            return ()
+        out: list[Source] = []
+        names: set[str] = set()
+        for i, t in enumerate(items):
+            key = f"sources[{i}]"
+            if not isinstance(t, dict):
+                self.fail(key, "expected a table")
+                continue
+            self.unknown(t, key, {"name", "type", "url", "path", "strip_lines", "max_items"})
+            name = self.get(t, "name", key, str)
+            if name in names:
+                self.fail(f"{key}.name", f"duplicate source name {name!r}")
+            names.add(name)
+            kind = self.get(t, "type", key, str, check=_one_of("rss", "folder"))
+            strip = self.get(t, "strip_lines", key, list, [], check=_regex_list)
+            max_items = self.get(t, "max_items", key, int, 200, check=_positive)
+            url: str | None = None
+            folder: Path | None = None
+            if kind == "rss":
+                raw = self.get(t, "url", key, str)
+                if raw:
+                    url = raw if re.match(r"^https?://", raw) else str(self.resolve(raw))
+            elif kind == "folder":
+                raw = self.get(t, "path", key, str)
+                folder = self.resolve(raw) if raw else None
+            if name and kind:
+                out.append(Source(name, kind, url, folder, tuple(strip or ()), max_items or 200))
+        return tuple(out)
+
+    def themes(self, items: Any) -> tuple[Theme, ...]:
+        if not isinstance(items, list):
+            self.fail("themes", "expected an array of tables ([[themes]])")
+            return ()
+        out: list[Theme] = []
+        for i, t in enumerate(items):
+            key = f"themes[{i}]"
+            if not isinstance(t, dict):
+                self.fail(key, "expected a table")
+                continue
+            self.unknown(t, key, {"id", "title", "terms", "min_score", "color"})
+            tid = self.get(t, "id", key, str, check=_theme_id)
+            title = self.get(t, "title", key, (str, dict), None)
+            if isinstance(title, dict) and not all(isinstance(v, str) for v in title.values()):
+                self.fail(f"{key}.title", 'expected a string or a table of locale = "label"')
+                title = None
+            terms = self.get(t, "terms", key, list, check=_string_list)
+            min_score = self.get(t, "min_score", key, int, 2, check=_positive)
+            color = self.get(t, "color", key, str, PALETTE[i % len(PALETTE)], check=_color)
+            if tid and terms:
+                labels = title if isinstance(title, dict) else {"en": title or tid}
+                out.append(Theme(tid, dict(labels), tuple(terms), min_score or 2, color))
+        if len({t.id for t in out}) != len(out):
+            self.fail("themes", "theme ids must be unique")
+        return tuple(out)
+
+    def lists(self, items: Any, theme_ids: set[str]) -> tuple[MailingList, ...]:
+        if not isinstance(items, list):
+            self.fail("lists", "expected an array of tables ([[lists]])")
+            return ()
+        out: list[MailingList] = []
+        for i, t in enumerate(items):
+            key = f"lists[{i}]"
+            if not isinstance(t, dict):
+                self.fail(key, "expected a table")
+                continue
+            self.unknown(t, key, _LIST_KEYS)
+            lid = self.get(t, "id", key, str, check=_theme_id)
+            themes = self.get(t, "themes", key, list, None, check=_string_list)
+            for name in themes or []:
+                if name not in theme_ids:
+                    self.fail(
+                        f"{key}.themes",
+                        f"unknown theme {name!r} (themes: "
+                        f"{', '.join(sorted(theme_ids)) or 'none'})",
+                    )
+            lst = MailingList(
+                id=lid or "",
+                title=self.get(t, "title", key, str, lid or ""),
+                locale=self.get(t, "locale", key, str, "en", check=_locale),
+                from_addr=self.get(t, "from", key, str, check=_address),
+                schedule=self.get(t, "schedule", key, str, "0 7 * * mon", check=_cron),
+                timezone=self.get(t, "timezone", key, str, "UTC", check=_timezone),
+                themes=tuple(themes) if themes is not None else None,
+                other=self.get(t, "other", key, bool, True),
+                max_age_days=self.get(t, "max_age_days", key, int, 7, check=_positive),
+                max_items=self.get(t, "max_items", key, int, 50, check=_positive),
+                subject=self.get(t, "subject", key, str, ""),
+                reply_to=self.get(t, "reply_to", key, str, None, check=_address),
+            )
+            if lid:
+                out.append(lst)
+        if len({x.id for x in out}) != len(out):
+            self.fail("lists", "list ids must be unique")
+        return tuple(out)
+
+    def delivery(self, t: dict[str, Any]) -> DeliverySettings:
+        transport = self.get(
+            t, "transport", "delivery", str, "outbox", check=_one_of("outbox", "smtp")
+        )
+        outbox = self.get(t, "outbox_dir", "delivery", str, "out/outbox")
+        return DeliverySettings(transport or "outbox", self.resolve(outbox or "out/outbox"))
+
+    def smtp(self, t: dict[str, Any]) -> SmtpSettings:
+        if "password" in t:
+            self.fail(
+                "smtp.password",
+                "secrets do not belong in the config file; put the "
+                "password in an environment variable and name it in smtp.password_env",
+            )
+        ca = self.get(t, "ca_file", "smtp", str, None)
+        return SmtpSettings(
+            host=self.get(t, "host", "smtp", str, "127.0.0.1"),
+            port=self.get(t, "port", "smtp", int, 587, check=_port),
+            security=self.get(
+                t, "security", "smtp", str, "starttls", check=_one_of("none", "starttls", "tls")
+            ),
+            username=self.get(t, "username", "smtp", str, None),
+            password_env=self.get(t, "password_env", "smtp", str, None),
+            timeout=float(self.get(t, "timeout", "smtp", (int, float), 30.0)),
+            verify=self.get(t, "verify", "smtp", bool, True),
+            ca_file=self.resolve(ca) if ca else None,
+        )
+
+
+_SETTINGS_KEYS = {"title", "database", "public_url", "secret_env", "templates"}
+_SMTP_KEYS = {
+    "host",
+    "port",
+    "security",
+    "username",
+    "password_env",
+    "timeout",
+    "verify",
+    "ca_file",
+    "password",
+}
+_LIST_KEYS = {
+    "id",
+    "title",
+    "locale",
+    "from",
+    "schedule",
+    "timezone",
+    "themes",
+    "other",
+    "max_age_days",
+    "max_items",
+    "subject",
+    "reply_to",
+}
+
+
+def _article(names: str) -> str:
+    return ("an " if names[0] in "aeiou" else "a ") + names
+
+
+def _one_of(*choices: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in choices else f"expected one of {', '.join(choices)}; got {value!r}"
+
+    return check
+
+
+def _positive(value: int) -> str | None:
+    return None if value > 0 else f"expected a number above 0, got {value}"
+
+
+def _port(value: int) -> str | None:
+    return None if 0 < value < 65536 else f"not a TCP port: {value}"
+
+
+def _http_url(value: str) -> str | None:
+    return None if re.match(r"^https?://[^\s/]+", value) else f"not an http(s) URL: {value!r}"
+
+
+def _theme_id(value: str) -> str | None:
+    return (
+        None
+        if THEME_ID.match(value)
+        else (f"{value!r}: use lowercase letters, digits, '-' and '_'")
+    )
+
+
+def _string_list(value: list[Any]) -> str | None:
+    if not value or not all(isinstance(v, str) and v.strip() for v in value):
+        return "expected a non-empty list of non-empty strings"
+    return None
+
+
+def _regex_list(value: list[Any]) -> str | None:
+    for item in value:
+        if not isinstance(item, str):
+            return f"expected strings, got {item!r}"
+        try:
+            re.compile(item)
+        except re.error as exc:
+            return f"not a regular expression: {item!r} ({exc})"
+    return None
+
+
+def _color(value: str) -> str | None:
+    return None if HEX_COLOR.match(value) else f'expected a colour like "#2b6cb0", got {value!r}'
+
+
+def _locale(value: str) -> str | None:
+    if value in LOCALES:
+        return None
+    return f"unsupported locale {value!r}; supported: {', '.join(LOCALES)}"
+
+
+def _address(value: str) -> str | None:
+    _, addr = parseaddr(value)
+    if "@" not in addr or " " in addr:
+        return f'not an email address: {value!r} (e.g. "Digest <digest@example.org>")'
+    return None
+
+
+def _cron(value: str) -> str | None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value, timezone="UTC")
+    except ValueError as exc:
+        return f"not a cron expression: {value!r} ({exc})"
+    return None
+
+
+def _timezone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f'unknown time zone {value!r} (e.g. "Europe/Paris")'
+    return None

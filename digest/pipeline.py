@@ -1,0 +1,251 @@
+"""One run, as data flows: collect -> store -> select -> themes -> issue -> render -> send.
+
+The CLI, the daemon and the web preview call these functions; none holds business logic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+
+from digest import collect as collect_stage
+from digest import issue as issue_stage
+from digest import mail, send, store, subscribers
+from digest.config import Config
+from digest.errors import DigestError
+from digest.models import (
+    CollectResult,
+    Issue,
+    RenderedIssue,
+    SourceReport,
+    StoreResult,
+    Subscriber,
+)
+from digest.render import personalise, render_issue, template_dirs
+from digest.themes import classify
+
+DEV_SECRET = b"digest-development-secret-not-for-real-mail"
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+async def collect(
+    config: Config,
+    engine: Engine,
+    now: datetime,
+    on_done: Callable[[SourceReport], None] | None = None,
+) -> tuple[CollectResult, dict[str, StoreResult]]:
+    state = store.feed_states(engine)
+    result = await collect_stage.collect(
+        config.sources, now, state, config.settings.public_url, on_done
+    )
+    return result, store.save_collect(engine, result, now)
+
+
+def plan(config: Config, engine: Engine, list_id: str, now: datetime) -> issue_stage.Plan:
+    """What the next issue of the list would hold now. Reads only; changes nothing."""
+    lst = config.get_list(list_id)
+    candidates = store.candidates(engine, lst.id, issue_stage.since(lst, now))
+    classes = {a.key: classify(a, config.themes) for a in candidates}
+    with engine.connect() as conn:
+        number = store.next_issue_number(conn, lst.id)
+    return issue_stage.build(
+        lst, config.list_themes(lst), config.settings.title, candidates, classes, number, now
+    )
+
+
+def render(config: Config, issue: Issue) -> RenderedIssue:
+    lst = config.get_list(issue.list_id)
+    return render_issue(
+        issue,
+        config.themes,
+        config.settings.title,
+        lst.title,
+        config.settings.public_url,
+        template_dirs(config.settings.templates),
+    )
+
+
+def secret_for(config: Config) -> tuple[bytes, str | None]:
+    """The HMAC secret, and a warning when a development secret stands in for it."""
+    secret = config.secret()
+    if secret:
+        return secret, None
+    name = config.settings.secret_env
+    if config.delivery.transport == "smtp":
+        raise DigestError(
+            f"environment variable {name} (digest.secret_env) is not set; it signs "
+            "unsubscribe links. Set it to a long random string before sending."
+        )
+    return DEV_SECRET, (
+        f"{name} is not set: using a development secret, so these unsubscribe "
+        "links are forgeable. Set it before sending real mail."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    issue_id: int | None
+    number: int | None
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    pending: int = 0
+    resumed: bool = False
+    note: str = ""
+    warning: str | None = None
+    articles: int = 0
+
+
+async def send_list(
+    config: Config,
+    engine: Engine,
+    list_id: str,
+    now: datetime,
+    dry_run: bool = False,
+    on_sent: Callable[[str, str], None] | None = None,
+) -> SendOutcome:
+    """Resume the list's unfinished issue, or build the next one, then deliver it."""
+    lst = config.get_list(list_id)
+    secret, warning = secret_for(config)
+    open_issue = store.unfinished_issue(engine, lst.id)
+    resumed = open_issue is not None
+    if open_issue is None:
+        p = plan(config, engine, lst.id, now)
+        if not p.issue.articles:
+            return SendOutcome(
+                None,
+                None,
+                note=f"nothing new for {lst.id} in the last {lst.max_age_days} days; nothing sent",
+                warning=warning,
+            )
+        active = subscribers.list_all(engine, lst.id, status="active")
+        if not active:
+            raise DigestError(
+                f"list {lst.id} has no active subscribers; add some with "
+                f"'digest subscribers add {lst.id} ADDRESS' or 'import'"
+            )
+        if dry_run:
+            return SendOutcome(
+                None,
+                p.issue.number,
+                pending=len(active),
+                warning=warning,
+                articles=len(p.issue.articles),
+                note=f"dry run: issue {p.issue.number} would go to "
+                f"{len(active)} subscribers; nothing stored or sent",
+            )
+        open_issue = _store_issue(config, engine, p.issue, active)
+    elif dry_run:
+        pending = len(store.pending_deliveries(engine, open_issue.id))
+        return SendOutcome(
+            open_issue.id,
+            open_issue.number,
+            pending=pending,
+            resumed=True,
+            warning=warning,
+            note=f"dry run: issue {open_issue.number} is unfinished; "
+            f"{pending} recipients would get it now",
+        )
+    counts = await _deliver_issue(config, engine, open_issue, secret, now, on_sent)
+    return SendOutcome(
+        open_issue.id,
+        open_issue.number,
+        resumed=resumed,
+        warning=warning,
+        sent=counts.get("sent", 0),
+        failed=counts.get("failed", 0),
+        skipped=counts.get("skipped", 0),
+        pending=counts.get("pending", 0),
+    )
+
+
+def _store_issue(
+    config: Config,
+    engine: Engine,
+    issue: Issue,
+    active: list[Subscriber],
+) -> store.StoredIssue:
+    """Render, then store the frozen issue with one pending row per recipient."""
+    lst = config.get_list(issue.list_id)
+    rendered = render(config, issue)
+    sections = json.dumps(
+        [
+            {
+                "theme": s.theme_id,
+                "title": s.title,
+                "articles": [{"id": i.article.id, "tags": list(i.tags)} for i in s.items],
+            }
+            for s in issue.sections
+        ],
+        ensure_ascii=False,
+    )
+    recipients = [
+        (s.id, s.email, mail.message_id(lst.id, issue.number, s.email, lst.from_addr))
+        for s in active
+    ]
+    with engine.begin() as conn:
+        issue_id = store.insert_issue(
+            conn,
+            issue,
+            sections,
+            rendered.subject,
+            rendered.preheader,
+            rendered.html,
+            rendered.text,
+            recipients,
+        )
+    return store.StoredIssue(issue_id, lst.id, issue.number, issue.locale)
+
+
+async def _deliver_issue(
+    config: Config,
+    engine: Engine,
+    stored_issue: store.StoredIssue,
+    secret: bytes,
+    now: datetime,
+    on_sent: Callable[[str, str], None] | None,
+) -> dict[str, int]:
+    issue_id, number = stored_issue.id, stored_issue.number
+    lst = config.get_list(stored_issue.list_id)
+    stored = store.rendition(engine, issue_id, stored_issue.locale)
+    rendered = RenderedIssue(stored["subject"], stored["preheader"], stored["html"], stored["text"])
+    transport = send.transport_for(config, lst.id, number)
+    await transport.open()
+    try:
+        for d in store.pending_deliveries(engine, issue_id):
+            sub = subscribers.get(engine, d.subscriber_id)
+            if sub.status != "active":  # an unsubscribe during the send is honoured
+                store.mark_delivery(engine, d, "skipped", now, f"subscriber is {sub.status}", 0)
+                continue
+            token = subscribers.make_token(secret, sub.id)
+            url = f"{config.settings.public_url}/u/{token}"
+            html, text = personalise(rendered, url, sub.email)
+            msg = mail.build(
+                from_addr=lst.from_addr,
+                to=sub.email,
+                to_name=sub.name,
+                subject=rendered.subject,
+                html=html,
+                text=text,
+                message_id=d.message_id or "",
+                date=now_utc(),
+                list_id=mail.list_id_header(lst.title, lst.id, config.settings.public_url),
+                unsubscribe_url=url,
+                unsubscribe_mailto=mail.unsubscribe_mailto(lst.from_addr, token),
+                reply_to=lst.reply_to,
+            )
+            ok, attempts, error = await send.deliver(transport, msg, sub.email)
+            store.mark_delivery(engine, d, "sent" if ok else "failed", now_utc(), error, attempts)
+            if on_sent:
+                on_sent(sub.email, "sent" if ok else f"failed: {error}")
+    finally:
+        await transport.close()
+    store.finish_issue_if_done(engine, issue_id)
+    return store.delivery_counts(engine, issue_id)

@@ -1,0 +1,532 @@
+"""The database: SQLAlchemy Core. SQLite by default (WAL, foreign keys), PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from digest.collect import FeedState
+from digest.errors import DigestError
+from digest.models import Article, CollectResult, Delivery, Issue, StoreResult
+
+SCHEMA_VERSION = 1
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Stores UTC without tz info; always returns tz-aware UTC datetimes."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass tz-aware datetimes")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+meta = sa.MetaData()
+
+meta_table = sa.Table(
+    "meta",
+    meta,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+feeds = sa.Table(
+    "feeds",
+    meta,
+    sa.Column("source", sa.String(200), primary_key=True),
+    sa.Column("url", sa.Text),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("last_success", UTCDateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Column("last_error_at", UTCDateTime),
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("last_new", UTCDateTime),
+)
+
+articles = sa.Table(
+    "articles",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.Text, nullable=False, unique=True),
+    sa.Column("source", sa.String(200), nullable=False, index=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("url", sa.Text),
+    sa.Column("published", UTCDateTime),
+    sa.Column("first_seen", UTCDateTime, nullable=False),
+    sa.Column("updated", UTCDateTime, nullable=False),
+    sa.Column("excerpt", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("site", sa.Text),
+    sa.Column("author", sa.Text),
+    sa.Column("lang", sa.String(8)),
+    sa.Column("image", sa.Text),
+    sa.Column("tags", sa.Text, nullable=False, default="[]"),
+)
+
+issues = sa.Table(
+    "issues",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("list_id", sa.String(100), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("preheader", sa.Text, nullable=False),
+    sa.Column("locale", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # sending | done
+    sa.Column("sections", sa.Text, nullable=False),  # JSON: [{theme_id, title, items: [...]}]
+    sa.UniqueConstraint("list_id", "number"),
+)
+
+issue_articles = sa.Table(
+    "issue_articles",
+    meta,
+    sa.Column("issue_id", sa.ForeignKey("issues.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("list_id", sa.String(100), nullable=False),
+    sa.Column("article_id", sa.ForeignKey("articles.id"), nullable=False),
+    sa.Column("section", sa.String(100), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.UniqueConstraint("list_id", "article_id"),  # an article goes into one issue of a list
+)
+
+renditions = sa.Table(
+    "renditions",
+    meta,
+    sa.Column("issue_id", sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("variant", sa.String(100), primary_key=True),  # the locale, for now
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("preheader", sa.Text, nullable=False),
+    sa.Column("html", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+subscribers = sa.Table(
+    "subscribers",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("list_id", sa.String(100), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("name", sa.Text, nullable=False, default=""),
+    sa.Column("locale", sa.String(16)),
+    sa.Column("status", sa.String(16), nullable=False),  # active | unsubscribed | bounced
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.Column("updated", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("list_id", "email"),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("issue_id", sa.ForeignKey("issues.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("subscriber_id", sa.ForeignKey("subscribers.id"), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("variant", sa.String(100), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending|sent|failed|bounced|skipped
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("error", sa.Text),
+    sa.Column("message_id", sa.Text, nullable=False),
+    sa.Column("updated", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("issue_id", "subscriber_id"),
+)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def open_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise DigestError(f"digest.database: cannot use {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    migrate(engine)
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to SCHEMA_VERSION. Each version adds one step here."""
+    try:
+        with engine.begin() as conn:
+            meta_table.create(conn, checkfirst=True)
+            row = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema"))
+            current = int(row.scalar() or 0)
+            if current > SCHEMA_VERSION:
+                raise DigestError(
+                    f"the database has schema {current}, newer than this digest "
+                    f"({SCHEMA_VERSION}); upgrade digest"
+                )
+            if current < 1:
+                meta.create_all(conn)
+            if current != SCHEMA_VERSION:
+                conn.execute(sa.delete(meta_table).where(meta_table.c.key == "schema"))
+                conn.execute(sa.insert(meta_table).values(key="schema", value=str(SCHEMA_VERSION)))
+    except sa.exc.OperationalError as exc:
+        raise DigestError(f"cannot open the database: {exc.orig}") from exc
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    with engine.begin() as conn:
+        yield conn
+
+
+# --- feeds and articles ---------------------------------------------------------------
+
+
+def feed_states(engine: Engine) -> dict[str, FeedState]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(feeds.c.source, feeds.c.url, feeds.c.etag, feeds.c.last_modified)
+        )
+        return {r.source: FeedState(r.url, r.etag, r.last_modified) for r in rows}
+
+
+def save_collect(engine: Engine, result: CollectResult, now: datetime) -> dict[str, StoreResult]:
+    """Store every article (new, updated or unchanged) and each source's state."""
+    out: dict[str, StoreResult] = {}
+    for report in result.reports:
+        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        with engine.begin() as conn:
+            for article in report.articles:
+                counts[_upsert_article(conn, article, now)] += 1
+            _save_feed_state(conn, report, now, counts["new"] > 0)
+        out[report.source] = StoreResult(**counts)
+    return out
+
+
+def _upsert_article(conn: Connection, a: Article, now: datetime) -> str:
+    row = conn.execute(
+        sa.select(articles.c.id, articles.c.content_hash).where(articles.c.key == a.key)
+    ).first()
+    values = dict(
+        source=a.source,
+        title=a.title,
+        url=a.url,
+        published=a.published,
+        excerpt=a.excerpt,
+        text=a.text,
+        content_hash=a.content_hash,
+        site=a.site,
+        author=a.author,
+        lang=a.lang,
+        image=a.image,
+        tags=json.dumps(list(a.tags), ensure_ascii=False),
+        updated=now,
+    )
+    if row is None:
+        conn.execute(sa.insert(articles).values(key=a.key, first_seen=now, **values))
+        return "new"
+    if row.content_hash == a.content_hash:
+        return "unchanged"
+    values.pop("published") if a.published is None else None
+    conn.execute(sa.update(articles).where(articles.c.id == row.id).values(**values))
+    return "updated"
+
+
+def _save_feed_state(conn: Connection, report: Any, now: datetime, got_new: bool) -> None:
+    row = conn.execute(sa.select(feeds).where(feeds.c.source == report.source)).first()
+    values: dict[str, Any] = {}
+    if report.failure:
+        values = dict(
+            last_error=report.failure.reason,
+            last_error_at=now,
+            failures=(row.failures if row else 0) + 1,
+        )
+    else:
+        values = dict(
+            last_success=now, failures=0, etag=report.etag, last_modified=report.last_modified
+        )
+        if report.moved_to:
+            values["url"] = report.moved_to
+        if got_new:
+            values["last_new"] = now
+    if row is None:
+        conn.execute(sa.insert(feeds).values(source=report.source, **{"failures": 0, **values}))
+    else:
+        conn.execute(sa.update(feeds).where(feeds.c.source == report.source).values(**values))
+
+
+def feed_health(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(sa.select(feeds).order_by(feeds.c.source))]
+
+
+def row_to_article(r: Any) -> Article:
+    return Article(
+        key=r.key,
+        source=r.source,
+        title=r.title,
+        url=r.url,
+        published=r.published,
+        excerpt=r.excerpt,
+        text=r.text,
+        content_hash=r.content_hash,
+        site=r.site,
+        author=r.author,
+        lang=r.lang,
+        image=r.image,
+        tags=tuple(json.loads(r.tags or "[]")),
+        id=r.id,
+        first_seen=r.first_seen,
+    )
+
+
+def list_articles(engine: Engine, limit: int = 100, source: str | None = None) -> list[Article]:
+    query = (
+        sa.select(articles)
+        .order_by(
+            sa.func.coalesce(articles.c.published, articles.c.first_seen).desc(),
+            articles.c.id.desc(),
+        )
+        .limit(limit)
+    )
+    if source:
+        query = query.where(articles.c.source == source)
+    with engine.connect() as conn:
+        return [row_to_article(r) for r in conn.execute(query)]
+
+
+def get_article(engine: Engine, article_id: int) -> Article | None:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(articles).where(articles.c.id == article_id)).first()
+        return row_to_article(row) if row else None
+
+
+def candidates(engine: Engine, list_id: str, since: datetime) -> list[Article]:
+    """Articles not yet in any issue of the list, dated (or first seen) since `since`."""
+    when = sa.func.coalesce(articles.c.published, articles.c.first_seen)
+    taken = sa.select(issue_articles.c.article_id).where(issue_articles.c.list_id == list_id)
+    query = (
+        sa.select(articles)
+        .where(when >= since)
+        .where(articles.c.id.not_in(taken))
+        .order_by(when.desc(), articles.c.id.desc())
+    )
+    with engine.connect() as conn:
+        return [row_to_article(r) for r in conn.execute(query)]
+
+
+def too_old(engine: Engine, list_id: str, since: datetime) -> list[Article]:
+    """Articles first seen in the window but dated before it (for preview's left-out list)."""
+    taken = sa.select(issue_articles.c.article_id).where(issue_articles.c.list_id == list_id)
+    query = (
+        sa.select(articles)
+        .where(articles.c.first_seen >= since, articles.c.published < since)
+        .where(articles.c.id.not_in(taken))
+        .order_by(articles.c.published.desc())
+        .limit(200)
+    )
+    with engine.connect() as conn:
+        return [row_to_article(r) for r in conn.execute(query)]
+
+
+# --- issues and the ledger --------------------------------------------------------------
+
+
+def next_issue_number(conn: Connection, list_id: str) -> int:
+    current = conn.execute(
+        sa.select(sa.func.max(issues.c.number)).where(issues.c.list_id == list_id)
+    ).scalar()
+    return int(current or 0) + 1
+
+
+def insert_issue(
+    conn: Connection,
+    issue: Issue,
+    sections_json: str,
+    subject: str,
+    preheader: str,
+    html: str,
+    text: str,
+    recipients: Iterable[tuple[int, str, str]],
+) -> int:
+    """Store a frozen issue, its articles, its rendition and one pending row per recipient.
+
+    `recipients` holds (subscriber_id, email, message_id)."""
+    pk = conn.execute(
+        sa.insert(issues).values(
+            list_id=issue.list_id,
+            number=issue.number,
+            created=issue.created,
+            subject=subject,
+            preheader=preheader,
+            locale=issue.locale,
+            status="sending",
+            sections=sections_json,
+        )
+    ).inserted_primary_key
+    assert pk is not None
+    issue_id = int(pk[0])
+    rows = [
+        dict(
+            issue_id=issue_id,
+            list_id=issue.list_id,
+            article_id=item.article.id,
+            section=section.theme_id,
+            position=pos,
+        )
+        for section in issue.sections
+        for pos, item in enumerate(section.items)
+    ]
+    if rows:
+        conn.execute(sa.insert(issue_articles), rows)
+    conn.execute(
+        sa.insert(renditions).values(
+            issue_id=issue_id,
+            variant=issue.locale,
+            subject=subject,
+            preheader=preheader,
+            html=html,
+            text=text,
+        )
+    )
+    ledger = [
+        dict(
+            issue_id=issue_id,
+            subscriber_id=sid,
+            email=email,
+            variant=issue.locale,
+            status="pending",
+            attempts=0,
+            message_id=mid,
+            updated=issue.created,
+        )
+        for sid, email, mid in recipients
+    ]
+    if ledger:
+        conn.execute(sa.insert(deliveries), ledger)
+    return int(issue_id)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredIssue:
+    id: int
+    list_id: str
+    number: int
+    locale: str
+
+
+def unfinished_issue(engine: Engine, list_id: str) -> StoredIssue | None:
+    """The list's issue that still has recipients pending, if any."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(issues)
+            .where(issues.c.list_id == list_id, issues.c.status == "sending")
+            .order_by(issues.c.number)
+            .limit(1)
+        ).first()
+        return StoredIssue(row.id, row.list_id, row.number, row.locale) if row else None
+
+
+def rendition(engine: Engine, issue_id: int, variant: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(renditions).where(
+                renditions.c.issue_id == issue_id, renditions.c.variant == variant
+            )
+        ).first()
+        if row is None:
+            raise DigestError(f"issue {issue_id} has no stored rendition {variant!r}")
+        return dict(row._mapping)
+
+
+def pending_deliveries(engine: Engine, issue_id: int) -> list[Delivery]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(deliveries)
+            .where(deliveries.c.issue_id == issue_id, deliveries.c.status == "pending")
+            .order_by(deliveries.c.id)
+        )
+        return [_delivery(r) for r in rows]
+
+
+def _delivery(r: Any) -> Delivery:
+    return Delivery(
+        r.issue_id, r.subscriber_id, r.email, r.status, r.attempts, r.error, r.message_id
+    )
+
+
+def mark_delivery(
+    engine: Engine,
+    d: Delivery,
+    status: str,
+    now: datetime,
+    error: str | None = None,
+    attempts: int = 1,
+) -> None:
+    """Record one result at once, so a crash loses nothing that was done."""
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(deliveries)
+            .where(
+                deliveries.c.issue_id == d.issue_id, deliveries.c.subscriber_id == d.subscriber_id
+            )
+            .values(
+                status=status, error=error, attempts=deliveries.c.attempts + attempts, updated=now
+            )
+        )
+
+
+def delivery_counts(engine: Engine, issue_id: int) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(deliveries.c.status, sa.func.count())
+            .where(deliveries.c.issue_id == issue_id)
+            .group_by(deliveries.c.status)
+        )
+        return {status: int(n) for status, n in rows}
+
+
+def finish_issue_if_done(engine: Engine, issue_id: int) -> bool:
+    with engine.begin() as conn:
+        left = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(deliveries)
+            .where(deliveries.c.issue_id == issue_id, deliveries.c.status == "pending")
+        ).scalar()
+        if left:
+            return False
+        conn.execute(sa.update(issues).where(issues.c.id == issue_id).values(status="done"))
+        return True
+
+
+def list_issues(engine: Engine, list_id: str | None = None) -> list[dict[str, Any]]:
+    query = sa.select(
+        issues.c.id,
+        issues.c.list_id,
+        issues.c.number,
+        issues.c.created,
+        issues.c.subject,
+        issues.c.status,
+    ).order_by(issues.c.id)
+    if list_id:
+        query = query.where(issues.c.list_id == list_id)
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]

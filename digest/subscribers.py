@@ -1,0 +1,204 @@
+"""Subscribers: add, import and export CSV, list, remove; signed unsubscribe tokens."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import hmac
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.engine import Connection, Engine
+
+from digest.config import LOCALES
+from digest.errors import DigestError, NotFound
+from digest.models import Subscriber
+from digest.store import subscribers as table
+
+MAX_CSV_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    added: int
+    updated: int
+    unchanged: int
+    problems: tuple[str, ...]  # "file.csv, line 4: ..." each
+
+
+def normalize_email(raw: str) -> str:
+    """A deliverable-looking address, normalised; raises DigestError saying why not."""
+    try:
+        info = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise DigestError(f"not a valid address {raw.strip()!r}: {exc}") from exc
+    return info.normalized
+
+
+def _row(r: sa.Row[object]) -> Subscriber:
+    m = r._mapping
+    return Subscriber(m["id"], m["list_id"], m["email"], m["name"], m["locale"], m["status"])
+
+
+def add(
+    engine: Engine,
+    list_id: str,
+    email: str,
+    now: datetime,
+    name: str = "",
+    locale: str | None = None,
+) -> tuple[Subscriber, str]:
+    """Add or update one subscriber; returns it and 'added' | 'updated' | 'unchanged'."""
+    with engine.begin() as conn:
+        return _upsert(conn, list_id, normalize_email(email), name.strip(), locale, now)
+
+
+def _upsert(
+    conn: Connection,
+    list_id: str,
+    email: str,
+    name: str,
+    locale: str | None,
+    now: datetime,
+) -> tuple[Subscriber, str]:
+    if locale is not None and locale not in LOCALES:
+        raise DigestError(f"unsupported locale {locale!r}; supported: {', '.join(LOCALES)}")
+    row = conn.execute(
+        sa.select(table).where(table.c.list_id == list_id, table.c.email == email)
+    ).first()
+    if row is None:
+        conn.execute(
+            sa.insert(table).values(
+                list_id=list_id,
+                email=email,
+                name=name,
+                locale=locale,
+                status="active",
+                created=now,
+                updated=now,
+            )
+        )
+        outcome = "added"
+    elif row.status != "active":
+        raise DigestError(
+            f"{email} is {row.status} on {list_id}; digest does not re-subscribe "
+            "an address that left (they can subscribe again themselves)"
+        )
+    elif (row.name, row.locale) != (name or row.name, locale or row.locale):
+        conn.execute(
+            sa.update(table)
+            .where(table.c.id == row.id)
+            .values(name=name or row.name, locale=locale or row.locale, updated=now)
+        )
+        outcome = "updated"
+    else:
+        outcome = "unchanged"
+    new = conn.execute(
+        sa.select(table).where(table.c.list_id == list_id, table.c.email == email)
+    ).one()
+    return _row(new), outcome
+
+
+def import_csv(engine: Engine, list_id: str, path: Path, now: datetime) -> ImportReport:
+    """CSV with a header `email,name,locale` (name and locale optional). Bad rows are
+    reported with their line number; the others are imported."""
+    if path.stat().st_size > MAX_CSV_BYTES:
+        raise DigestError(f"{path}: over {MAX_CSV_BYTES:,} bytes; split the file")
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    reader = csv.DictReader(io.StringIO(text))
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    if "email" not in fields:
+        raise DigestError(
+            f"{path}, line 1: no 'email' column in the header "
+            f"(expected email,name,locale; got {','.join(fields) or 'nothing'})"
+        )
+    reader.fieldnames = fields
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    problems: list[str] = []
+    with engine.begin() as conn:
+        for row in reader:
+            line = reader.line_num
+            try:
+                email = normalize_email(row.get("email") or "")
+                locale = (row.get("locale") or "").strip() or None
+                _, outcome = _upsert(
+                    conn, list_id, email, (row.get("name") or "").strip(), locale, now
+                )
+                counts[outcome] += 1
+            except DigestError as exc:
+                problems.append(f"{path.name}, line {line}: {exc}")
+    return ImportReport(counts["added"], counts["updated"], counts["unchanged"], tuple(problems))
+
+
+def export_csv(engine: Engine, list_id: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["email", "name", "locale", "status"])
+    for s in list_all(engine, list_id):
+        writer.writerow([s.email, s.name, s.locale or "", s.status])
+    return out.getvalue()
+
+
+def list_all(engine: Engine, list_id: str, status: str | None = None) -> list[Subscriber]:
+    query = sa.select(table).where(table.c.list_id == list_id).order_by(table.c.email)
+    if status:
+        query = query.where(table.c.status == status)
+    with engine.connect() as conn:
+        return [_row(r) for r in conn.execute(query)]
+
+
+def get(engine: Engine, subscriber_id: int) -> Subscriber:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(table).where(table.c.id == subscriber_id)).first()
+    if row is None:
+        raise NotFound(f"no subscriber {subscriber_id}")
+    return _row(row)
+
+
+def set_status(engine: Engine, subscriber_id: int, status: str, now: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(table).where(table.c.id == subscriber_id).values(status=status, updated=now)
+        )
+
+
+def remove(engine: Engine, list_id: str, email: str, now: datetime) -> Subscriber:
+    """Unsubscribe an address. The row stays, so a later import cannot re-subscribe it."""
+    email = normalize_email(email)
+    with engine.begin() as conn:
+        row = conn.execute(
+            sa.select(table).where(table.c.list_id == list_id, table.c.email == email)
+        ).first()
+        if row is None:
+            raise NotFound(f"{email} is not on list {list_id}")
+        conn.execute(
+            sa.update(table).where(table.c.id == row.id).values(status="unsubscribed", updated=now)
+        )
+    return get(engine, row.id)
+
+
+# --- signed links ------------------------------------------------------------------------
+
+
+def _mac(secret: bytes, purpose: str, subscriber_id: int) -> str:
+    digest = hmac.new(secret, f"{purpose}:{subscriber_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def make_token(secret: bytes, subscriber_id: int, purpose: str = "unsubscribe") -> str:
+    """An opaque token: the subscriber id and an HMAC-SHA256 of it. Reveals no address."""
+    return f"{subscriber_id}.{_mac(secret, purpose, subscriber_id)}"
+
+
+def read_token(secret: bytes, token: str, purpose: str = "unsubscribe") -> int | None:
+    """The subscriber id of a genuine token, else None (compared in constant time)."""
+    sid, _, mac = token.partition(".")
+    if not sid.isdigit() or len(sid) > 18:
+        return None
+    expected = _mac(secret, purpose, int(sid))
+    return int(sid) if hmac.compare_digest(expected.encode(), mac.encode()) else None

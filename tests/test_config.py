@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest import config
+from digest.errors import ConfigError
+from tests.conftest import ROOT
+
+MINIMAL = """
+[digest]
+title = "T"
+database = "data/d.db"
+
+[[sources]]
+name = "Saved"
+type = "folder"
+path = "pages"
+
+[[themes]]
+id = "russia"
+title = { en = "Russia", fr = "Russie" }
+terms = ["Russia*"]
+
+[[lists]]
+id = "weekly"
+from = "D <d@example.org>"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "digest.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_loads_with_every_documented_key() -> None:
+    cfg = config.load(ROOT / "config.example.toml")
+    assert [lst.id for lst in cfg.lists] == ["weekly-en", "weekly-fr"]
+    assert [t.id for t in cfg.themes] == ["korean-peninsula", "russia"]
+    assert cfg.delivery.transport == "outbox"
+    assert cfg.smtp.password_env == "DIGEST_SMTP_PASSWORD"
+    folder = next(s for s in cfg.sources if s.type == "folder")
+    assert folder.path == (ROOT / "examples" / "pages").resolve()
+    assert folder.path.is_dir()
+    for src in cfg.sources:
+        if src.type == "rss":
+            assert src.url and Path(src.url).is_file(), src
+
+
+def test_relative_paths_resolve_against_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, MINIMAL)
+    monkeypatch.chdir("/")
+    cfg = config.load(path)
+    assert cfg.settings.database == f"sqlite:///{tmp_path / 'data' / 'd.db'}"
+    assert cfg.sources[0].path == tmp_path / "pages"
+    assert cfg.delivery.outbox_dir == tmp_path / "out" / "outbox"
+
+
+def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGEST_CONFIG", str(tmp_path / "env.toml"))
+    assert config.find_config("given.toml") == Path("given.toml")
+    assert config.find_config(None) == tmp_path / "env.toml"
+    monkeypatch.delenv("DIGEST_CONFIG")
+    assert config.find_config(None) == Path("digest.toml")
+
+
+def test_every_problem_is_reported_at_once_with_its_key_path(tmp_path: Path) -> None:
+    text = (
+        MINIMAL.replace('title = "T"', 'titel = "T"').replace(
+            'from = "D <d@example.org>"',
+            'from = "nobody"\nschedule = "mon 7"\ntimezone = "Mars/Olympus"\nthemes = ["nope"]',
+        )
+        + '\n[smtp]\npassword = "hunter2"\nport = "25"\n'
+    )
+    with pytest.raises(ConfigError) as err:
+        config.load(write(tmp_path, text))
+    problems = "\n".join(err.value.problems)
+    assert "digest.titel: unknown key (did you mean 'title'?)" in problems
+    assert "lists[0].from: not an email address" in problems
+    assert "lists[0].schedule: not a cron expression: 'mon 7'" in problems
+    assert "lists[0].timezone: unknown time zone 'Mars/Olympus'" in problems
+    assert "lists[0].themes: unknown theme 'nope'" in problems
+    assert "smtp.password: secrets do not belong in the config file" in problems
+    assert "smtp.port: expected an int, got '25'" in problems
+    assert len(err.value.problems) == 7
+
+
+def test_missing_required_keys_and_bad_types(tmp_path: Path) -> None:
+    text = """
+[[sources]]
+type = "ftp"
+[[themes]]
+id = "Bad Id"
+terms = []
+[[lists]]
+id = "x"
+from = "a@b.c"
+other = "yes"
+"""
+    with pytest.raises(ConfigError) as err:
+        config.load(write(tmp_path, text))
+    problems = err.value.problems
+    assert "sources[0].name: required key is missing" in problems
+    assert any(p.startswith("sources[0].type: expected one of rss, folder") for p in problems)
+    assert any(p.startswith("themes[0].id: 'Bad Id'") for p in problems)
+    assert "themes[0].terms: expected a non-empty list of non-empty strings" in problems
+    assert "lists[0].other: expected a bool, got 'yes'" in problems
+
+
+def test_invalid_toml_and_missing_file_say_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        config.load(write(tmp_path, "[digest\n"))
+    with pytest.raises(ConfigError, match="--config FILE"):
+        config.load(tmp_path / "absent.toml")
+
+
+def test_database_url_is_kept_as_is(tmp_path: Path) -> None:
+    text = MINIMAL.replace('database = "data/d.db"', 'database = "postgresql://127.0.0.1/test"')
+    assert config.load(write(tmp_path, text)).settings.database == "postgresql://127.0.0.1/test"
