@@ -29,6 +29,11 @@ def unsubscribe_mailto(from_addr: str, token: str) -> str:
     return f"mailto:{parseaddr(from_addr)[1]}?subject={quote('unsubscribe ' + token)}"
 
 
+# Header lines may run to RFC 5322's 998-character limit, so that a long URL in
+# List-Unsubscribe is never folded into an RFC 2047 encoded-word (which breaks it).
+POLICY = SMTP.clone(max_line_length=998)
+
+
 def build(
     *,
     from_addr: str,
@@ -44,7 +49,7 @@ def build(
     unsubscribe_mailto: str,
     reply_to: str | None = None,
 ) -> EmailMessage:
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = from_addr
     msg["To"] = formataddr((_plain(to_name), to)) if to_name else to
     msg["Subject"] = _plain(subject)
