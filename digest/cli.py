@@ -20,7 +20,7 @@ from digest import __version__, pipeline, store, subscribers
 from digest import config as config_mod
 from digest.errors import ConfigError, DigestError
 from digest.models import SourceReport
-from digest.render import check_templates, template_dirs
+from digest.render import check_templates, personalise, template_dirs
 from digest.themes import classify
 
 out = Console(highlight=False, soft_wrap=True)
@@ -81,8 +81,11 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 @cli.command()
 @command
 def collect(state: State) -> None:
-    """Fetch every source and store new and updated articles."""
-    _collect(state)
+    """Fetch every source and store new and updated articles.
+
+    Exits 1 when a source failed; everything the other sources gave is stored."""
+    if not _collect(state):
+        raise DigestError("some sources failed (named above); the others were collected")
 
 
 def _collect(state: State) -> bool:
@@ -190,9 +193,12 @@ def preview(state: State, list_id: str, out_file: Path | None) -> None:
         out.print(f"Nothing new for {list_id}: the next issue would be empty.")
         return
     rendered = pipeline.render(cfg, issue)
+    html, text = personalise(
+        rendered, f"{cfg.settings.public_url}/u/preview", "subscriber@example.org"
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(rendered.html, encoding="utf-8")
-    target.with_suffix(".txt").write_text(rendered.text, encoding="utf-8")
+    target.write_text(html, encoding="utf-8")
+    target.with_suffix(".txt").write_text(text, encoding="utf-8")
     out.print(
         f"Preview written: {target} (and {target.with_suffix('.txt').name}), "
         f"{len(rendered.html.encode()) // 1024} KB of HTML"

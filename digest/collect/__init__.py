@@ -63,6 +63,9 @@ async def collect_source(
         return await _feed(source, now, state or FeedState(), client)
     except SourceError as exc:
         return SourceReport(source.name, failure=SourceFailure(source.name, str(exc)))
+    except Exception as exc:  # recorded as this source's failure; the others go on
+        reason = f"unexpected error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+        return SourceReport(source.name, failure=SourceFailure(source.name, reason))
 
 
 def _folder(source: Source) -> SourceReport:

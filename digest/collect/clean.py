@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import nh3
 
@@ -73,6 +73,7 @@ _BLOCK_TAGS = {
     "dl",
 }
 _SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "svg", "head"}
+_DROP_CONTENT = _SKIP_TAGS | {"title"}
 
 
 class _TextParser(HTMLParser):
@@ -103,7 +104,7 @@ def html_to_text(markup: str) -> str:
     if "<" not in markup and "&" not in markup:
         return normalize_paragraphs(markup)
     parser = _TextParser()
-    parser.feed(nh3.clean(markup[: MAX_TEXT * 5]))
+    parser.feed(nh3.clean(markup[: MAX_TEXT * 5], clean_content_tags=_DROP_CONTENT))
     parser.close()
     return normalize_paragraphs("".join(parser.parts))
 
@@ -178,12 +179,10 @@ def safe_url(raw: str | None) -> str | None:
         return None
     if any(c.isspace() or ord(c) < 32 for c in raw) or len(raw) > 2048:
         return None
-    query = urlencode(
-        [
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not TRACKING_PARAMS.match(k)
-        ]
+    query = "&".join(
+        pair
+        for pair in parts.query.split("&")
+        if pair and not TRACKING_PARAMS.match(unquote(pair.split("=", 1)[0]))
     )
     fragment = "" if parts.fragment.startswith(("xtor", "utm_")) else parts.fragment
     return urlunsplit(

@@ -104,7 +104,12 @@ def read_page(path: Path, strip: tuple[re.Pattern[str], ...] = ()) -> Page:
 def decode(raw: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252 / latin-1."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SourceError(
+                f"UTF-16 byte order mark, but not valid UTF-16: {exc.reason}"
+            ) from exc
     if b"\0" in raw[:8192]:
         raise SourceError("binary file (NUL bytes), not a text page")
     try:
@@ -145,9 +150,15 @@ def parse_markdown(text: str) -> Page:
     if not title:
         first = re.search(r"^#\s+(.+)$", body, re.M)
         title = first.group(1) if first else ""
-        if first and plain.startswith(title_text(title)):
-            plain = plain[len(title_text(title)) :].lstrip()
-    return _page_from_meta(meta, title, plain)
+    return _page_from_meta(meta, title, _drop_leading_title(plain, title))
+
+
+def _drop_leading_title(text: str, title: str) -> str:
+    """Pages often repeat their title as the first heading; keep it out of the text."""
+    first, _, rest = text.partition("\n\n")
+    if title and clean_line(first).casefold() == title_text(title).casefold():
+        return rest
+    return text
 
 
 def front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -165,7 +176,7 @@ def front_matter(text: str) -> tuple[dict[str, Any], str]:
 def _yaml(head: str) -> dict[str, Any]:
     try:
         meta = yaml.safe_load(head)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
         raise SourceError(f"front matter is not valid YAML: {' '.join(str(exc).split())}") from exc
     if not isinstance(meta, dict):
         raise SourceError("front matter is not a mapping of keys to values")
@@ -194,8 +205,10 @@ def parse_html(markup: str) -> Page:
         meta = doc
     elif doc is not None:
         meta = doc.as_dict()
-    text = normalize_paragraphs(meta.get("text") or "")
+    # trafilatura separates paragraphs with one newline
+    text = normalize_paragraphs((meta.get("text") or "").replace("\n", "\n\n"))
     title = meta.get("title") or ""
+    text = _drop_leading_title(text, title)
     site = meta.get("sitename")
     if title and not site:
         title, site = split_title(title)
@@ -205,7 +218,7 @@ def parse_html(markup: str) -> Page:
         site=clean_line(site) if site else None,
         url=safe_url(meta.get("url")),
         published=_parse_date(meta.get("date")),
-        lang=_lang(meta.get("language")),
+        lang=_lang(meta.get("language")) or _html_lang(markup),
         author=clean_line(meta["author"]) if meta.get("author") else None,
         tags=tuple(t.strip() for t in (meta.get("tags") or []) if isinstance(t, str))[:10],
     )
@@ -249,6 +262,11 @@ def _parse_date(value: Any) -> datetime | None:
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return None
+
+
+def _html_lang(markup: str) -> str | None:
+    m = re.search(r"<html\b[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,8})", markup[:4096], re.I)
+    return m.group(1).lower() if m else None
 
 
 def _lang(value: Any) -> str | None:

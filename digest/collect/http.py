@@ -70,7 +70,15 @@ async def fetch(
                     continue
                 permanent = current if all_permanent and current != url else None
                 if resp.status_code == 304:
-                    return Fetched(current, 304, b"", "", etag, last_modified, permanent)
+                    return Fetched(
+                        current,
+                        304,
+                        b"",
+                        "",
+                        resp.headers.get("ETag") or etag,
+                        resp.headers.get("Last-Modified") or last_modified,
+                        permanent,
+                    )
                 if resp.status_code == 410:
                     raise SourceError(
                         "HTTP 410 Gone: the feed was removed; delete or replace this source"

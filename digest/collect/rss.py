@@ -90,7 +90,7 @@ def _longest_content(entry: Any) -> str:
 
 def _date(entry: Any, now: datetime) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        value = entry.get(key) if key in entry else None  # .get() of an alias warns
         if value:
             when = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
             return min(when, now) if when > now + FUTURE_SLACK else when
