@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -167,14 +167,3 @@ class Delivery:
     attempts: int = 0
     error: str | None = None
     message_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SendReport:
-    issue: Issue | None
-    sent: int = 0
-    failed: int = 0
-    skipped: int = 0
-    pending: int = 0
-    resumed: bool = False
-    messages: tuple[str, ...] = field(default_factory=tuple)  # human-readable notes

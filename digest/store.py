@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -189,12 +188,6 @@ def migrate(engine: Engine) -> None:
                 conn.execute(sa.insert(meta_table).values(key="schema", value=str(SCHEMA_VERSION)))
     except sa.exc.OperationalError as exc:
         raise DigestError(f"cannot open the database: {exc.orig}") from exc
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    with engine.begin() as conn:
-        yield conn
 
 
 # --- feeds and articles ---------------------------------------------------------------
