@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.cli import run_digest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -81,17 +81,7 @@ password = "hunter2-do-not-print"
 def digest(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("DIGEST_CONFIG", "DIGEST_SECRET")}
-    base.update(COLUMNS="250", DIGEST_SECRET="cli-errors-test-secret", **(env or {}))
-    return subprocess.run(
-        [sys.executable, "-m", "digest", *args],
-        cwd=cwd,
-        env=base,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_digest(cwd, *args, env=env)
 
 
 def one_clear_error(result: subprocess.CompletedProcess[str]) -> str:

@@ -6,12 +6,10 @@ a real SQLite file, the outbox, and a real SMTP server (aiosmtpd) on 127.0.0.1.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -23,6 +21,7 @@ import pytest
 
 from digest.subscribers import read_token
 from tests.helpers import smtpserver
+from tests.helpers.cli import run_digest
 from tests.helpers.smtpserver import SmtpServer
 
 SECRET = "e2e-test-secret-0123456789abcdef"
@@ -166,18 +165,8 @@ class Project:
     csv: Path
 
     def run(self, *args: str, secret: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("DIGEST_CONFIG", "DIGEST_SECRET")}
-        env["COLUMNS"] = "250"
-        if secret:
-            env["DIGEST_SECRET"] = SECRET
-        return subprocess.run(
-            [sys.executable, "-m", "digest", "-c", str(self.config), *args],
-            cwd=self.root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        return run_digest(
+            self.root, "-c", str(self.config), *args, secret=SECRET if secret else None
         )
 
     def ok(self, *args: str) -> subprocess.CompletedProcess[str]:

@@ -8,10 +8,8 @@ preview, send to the outbox) and the rendered HTML, text and .eml files are insp
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -20,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
+
+from tests.helpers.cli import run_digest
 
 EVIL_TITLE = (
     "Korea SCRIPTT <script>alert(1)</script> IMGG <img src=x onerror=alert(1)> "
@@ -113,17 +113,7 @@ SUBSCRIBERS = "\n".join(
 
 
 def digest(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DIGEST_CONFIG"}
-    env.update(DIGEST_SECRET="untrusted-test-secret", COLUMNS="250")
-    result = subprocess.run(
-        [sys.executable, "-m", "digest", "-c", str(root / "digest.toml"), *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_digest(root, "-c", str(root / "digest.toml"), *args)
     assert result.returncode == 0, f"{args}: {result.stdout}\n{result.stderr}"
     return result
 
