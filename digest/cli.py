@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -29,9 +30,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class State:
-    def __init__(self, config_path: str | None, verbose: bool) -> None:
+    def __init__(self, config_path: str | None) -> None:
         self.config_path = config_path
-        self.verbose = verbose
         self._config: config_mod.Config | None = None
         self._engine: Any = None
 
@@ -72,7 +72,7 @@ def command(fn: F) -> F:
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """digest: collect feeds and saved pages, group them by theme, and mail a newsletter."""
-    ctx.obj = State(config_path, verbose)
+    ctx.obj = State(config_path)
 
 
 # --- collect ---------------------------------------------------------------------------
@@ -377,8 +377,6 @@ def check(state: State) -> None:
 
 
 def _esc(text: object) -> str:
-    from rich.markup import escape
-
     return escape(str(text))
 
 

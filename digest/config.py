@@ -164,7 +164,7 @@ class _Reader:
             if name not in known:
                 hint = difflib.get_close_matches(name, known, n=1)
                 tip = f" (did you mean {hint[0]!r}?)" if hint else ""
-                self.fail(f"{key}.{name}", f"unknown key{tip}")
+                self.fail(f"{key}.{name}" if key else name, f"unknown key{tip}")
 
     def get(
         self,
@@ -197,7 +197,6 @@ class _Reader:
 
     def config(self, data: dict[str, Any]) -> Config:
         self.unknown(data, "", {"digest", "sources", "themes", "lists", "delivery", "smtp"})
-        self.problems = [p.lstrip(".") for p in self.problems]
         settings = self.settings(self.table(data, "digest", _SETTINGS_KEYS))
         sources = self.sources(data.get("sources", []))
         themes = self.themes(data.get("themes", []))

@@ -121,3 +121,9 @@ def test_invalid_toml_and_missing_file_say_what_to_do(tmp_path: Path) -> None:
 def test_database_url_is_kept_as_is(tmp_path: Path) -> None:
     text = MINIMAL.replace('database = "data/d.db"', 'database = "postgresql://127.0.0.1/test"')
     assert config.load(write(tmp_path, text)).settings.database == "postgresql://127.0.0.1/test"
+
+
+def test_an_unknown_top_level_table_is_named_without_a_prefix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        config.load(write(tmp_path, MINIMAL + '\n[delivry]\ntransport = "outbox"\n'))
+    assert err.value.problems == ["delivry: unknown key (did you mean 'delivery'?)"]

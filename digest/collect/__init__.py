@@ -58,7 +58,6 @@ async def collect_source(
 ) -> SourceReport:
     try:
         if source.type == "folder":
-            assert source.path is not None
             return await asyncio.to_thread(_folder, source)
         return await _feed(source, now, state or FeedState(), client)
     except SourceError as exc:
