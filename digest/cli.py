@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from digest import __version__, pipeline, store, subscribers
+from digest import __version__, health, pipeline, scheduler, store, subscribers
 from digest import config as config_mod
 from digest.errors import ConfigError, DigestError
 from digest.models import SourceReport
@@ -109,11 +110,12 @@ def _collect(state: State) -> bool:
     table = Table("source", "new", "updated", "unchanged", "status", title="Collected")
     for report in result.reports:
         s = stats[report.source]
-        status = (
-            ("[red]failed: " + _esc(report.failure.reason) + "[/]")
-            if report.failure
-            else ("not modified" if report.unchanged else "ok")
-        )
+        if report.failure:
+            status = "[red]failed: " + _esc(report.failure.reason) + "[/]"
+        elif report.skipped:
+            status = "[yellow]skipped: " + _esc(report.skipped) + "[/]"
+        else:
+            status = "not modified" if report.unchanged else "ok"
         table.add_row(_esc(report.source), str(s.new), str(s.updated), str(s.unchanged), status)
     out.print(table)
     for report in result.reports:
@@ -340,6 +342,60 @@ def subscribers_remove(state: State, list_id: str, email: str) -> None:
     state.config.get_list(list_id)
     sub = subscribers.remove(state.engine, list_id, email, pipeline.now_utc())
     out.print(f"{sub.email}: unsubscribed from {list_id}")
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+@cli.command()
+@command
+def status(state: State) -> None:
+    """Show each source's health and each list's last issue and next run."""
+    cfg = state.config
+    now = pipeline.now_utc()
+    rows = {r["source"]: r for r in store.feed_health(state.engine)}
+    sources = Table(
+        "source",
+        "type",
+        "last success",
+        "last new item",
+        "failures",
+        "last error",
+        "flag",
+        title="Sources",
+    )
+    for h in health.assess(cfg.sources, rows, cfg.collect, now):
+        sources.add_row(
+            _esc(h.name),
+            h.type,
+            _when(h.last_success),
+            _when(h.last_new),
+            str(h.failures),
+            _esc(h.last_error or ""),
+            f"[red]{_esc(h.flag)}[/]" if h.flag else "[green]ok[/]",
+        )
+    out.print(sources)
+    lists = Table("list", "last issue", "sent", "failed", "pending", "next run", title="Lists")
+    issues_by_list: dict[str, dict[str, Any]] = {}
+    for row in store.list_issues(state.engine):
+        issues_by_list[row["list_id"]] = row  # the newest wins
+    for lst in cfg.lists:
+        last = issues_by_list.get(lst.id)
+        counts = store.delivery_counts(state.engine, last["id"]) if last else {}
+        upcoming = scheduler.next_run(lst, now)
+        lists.add_row(
+            lst.id,
+            f"#{last['number']} {_when(last['created'])} ({last['status']})" if last else "none",
+            str(counts.get("sent", 0)),
+            str(counts.get("failed", 0)),
+            str(counts.get("pending", 0)),
+            f"{upcoming:%Y-%m-%d %H:%M %Z}" if upcoming else "-",
+        )
+    out.print(lists)
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else "never"
 
 
 # --- check ------------------------------------------------------------------------------

@@ -39,6 +39,20 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class CollectSettings:
+    """How politely and how far digest fetches."""
+
+    concurrency: int = 8  # requests in flight overall
+    per_host: int = 2  # requests in flight to one host
+    politeness_seconds: float = 1.0  # between the starts of two requests to one host
+    timeout_seconds: float = 20.0  # connect and read, each
+    total_seconds: float = 60.0  # one feed, redirects and body included
+    max_bytes: int = 10 * 1024 * 1024  # a body over this stops with an error
+    failing_after: int = 3  # consecutive failures before a source is flagged
+    silent_after_days: int = 14  # days without a new item before a source is flagged
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     name: str
     type: str  # "rss" | "folder"
@@ -46,6 +60,7 @@ class Source:
     path: Path | None = None  # folder
     strip_lines: tuple[str, ...] = ()
     max_items: int = 200
+    fetch_full_text: bool = False  # rss: fetch each new article's page for its main text
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +106,7 @@ class Config:
     lists: tuple[MailingList, ...]
     delivery: DeliverySettings
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    collect: CollectSettings = field(default_factory=CollectSettings)
 
     @property
     def base_dir(self) -> Path:
@@ -196,16 +212,43 @@ class _Reader:
         return p if p.is_absolute() else (self.base / p).resolve()
 
     def config(self, data: dict[str, Any]) -> Config:
-        self.unknown(data, "", {"digest", "sources", "themes", "lists", "delivery", "smtp"})
+        self.unknown(
+            data, "", {"digest", "sources", "themes", "lists", "delivery", "smtp", "collect"}
+        )
         settings = self.settings(self.table(data, "digest", _SETTINGS_KEYS))
         sources = self.sources(data.get("sources", []))
         themes = self.themes(data.get("themes", []))
         lists = self.lists(data.get("lists", []), {t.id for t in themes})
         delivery = self.delivery(self.table(data, "delivery", {"transport", "outbox_dir"}))
         smtp = self.smtp(self.table(data, "smtp", _SMTP_KEYS))
+        collect = self.collect(self.table(data, "collect", _COLLECT_KEYS))
         if self.problems:
             raise ConfigError(self.problems, str(self.path))
-        return Config(self.path, settings, sources, themes, lists, delivery, smtp)
+        return Config(self.path, settings, sources, themes, lists, delivery, smtp, collect)
+
+    def collect(self, t: dict[str, Any]) -> CollectSettings:
+        d = CollectSettings()
+        number = (int, float)
+        return CollectSettings(
+            concurrency=self.get(t, "concurrency", "collect", int, d.concurrency, _positive),
+            per_host=self.get(t, "per_host", "collect", int, d.per_host, _positive),
+            politeness_seconds=float(
+                self.get(
+                    t, "politeness_seconds", "collect", number, d.politeness_seconds, _not_negative
+                )
+            ),
+            timeout_seconds=float(
+                self.get(t, "timeout_seconds", "collect", number, d.timeout_seconds, _positive)
+            ),
+            total_seconds=float(
+                self.get(t, "total_seconds", "collect", number, d.total_seconds, _positive)
+            ),
+            max_bytes=self.get(t, "max_bytes", "collect", int, d.max_bytes, _positive),
+            failing_after=self.get(t, "failing_after", "collect", int, d.failing_after, _positive),
+            silent_after_days=self.get(
+                t, "silent_after_days", "collect", int, d.silent_after_days, _positive
+            ),
+        )
 
     def settings(self, t: dict[str, Any]) -> Settings:
         db = self.get(t, "database", "digest", str, "digest.db") or "digest.db"
@@ -231,7 +274,11 @@ class _Reader:
             if not isinstance(t, dict):
                 self.fail(key, "expected a table")
                 continue
-            self.unknown(t, key, {"name", "type", "url", "path", "strip_lines", "max_items"})
+            self.unknown(
+                t,
+                key,
+                {"name", "type", "url", "path", "strip_lines", "max_items", "fetch_full_text"},
+            )
             name = self.get(t, "name", key, str)
             if name in names:
                 self.fail(f"{key}.name", f"duplicate source name {name!r}")
@@ -239,6 +286,7 @@ class _Reader:
             kind = self.get(t, "type", key, str, check=_one_of("rss", "folder"))
             strip = self.get(t, "strip_lines", key, list, [], check=_regex_list)
             max_items = self.get(t, "max_items", key, int, 200, check=_positive)
+            full_text = self.get(t, "fetch_full_text", key, bool, False)
             url: str | None = None
             folder: Path | None = None
             if kind == "rss":
@@ -249,7 +297,17 @@ class _Reader:
                 raw = self.get(t, "path", key, str)
                 folder = self.resolve(raw) if raw else None
             if name and kind:
-                out.append(Source(name, kind, url, folder, tuple(strip or ()), max_items or 200))
+                out.append(
+                    Source(
+                        name,
+                        kind,
+                        url,
+                        folder,
+                        tuple(strip or ()),
+                        max_items or 200,
+                        bool(full_text),
+                    )
+                )
         return tuple(out)
 
     def themes(self, items: Any) -> tuple[Theme, ...]:
@@ -359,6 +417,16 @@ _SMTP_KEYS = {
     "ca_file",
     "password",
 }
+_COLLECT_KEYS = {
+    "concurrency",
+    "per_host",
+    "politeness_seconds",
+    "timeout_seconds",
+    "total_seconds",
+    "max_bytes",
+    "failing_after",
+    "silent_after_days",
+}
 _LIST_KEYS = {
     "id",
     "title",
@@ -388,6 +456,10 @@ def _one_of(*choices: str) -> Callable[[Any], str | None]:
 
 def _positive(value: int) -> str | None:
     return None if value > 0 else f"expected a number above 0, got {value}"
+
+
+def _not_negative(value: float) -> str | None:
+    return None if value >= 0 else f"expected 0 or more, got {value}"
 
 
 def _port(value: int) -> str | None:

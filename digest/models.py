@@ -45,6 +45,9 @@ class SourceReport:
     etag: str | None = None
     last_modified: str | None = None
     moved_to: str | None = None  # after a permanent redirect
+    skipped: str | None = None  # not asked this time, and why (Retry-After, 410)
+    retry_after: datetime | None = None  # the server asked not to be asked before this
+    gone: bool = False  # HTTP 410: stop asking
 
 
 @dataclass(frozen=True, slots=True)

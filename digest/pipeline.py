@@ -41,11 +41,17 @@ async def collect(
     now: datetime,
     on_done: Callable[[SourceReport], None] | None = None,
 ) -> tuple[CollectResult, dict[str, StoreResult]]:
-    state = store.feed_states(engine)
+    urls = {s.name: s.url or str(s.path) for s in config.sources}
     result = await collect_stage.collect(
-        config.sources, now, state, config.settings.public_url, on_done
+        config.sources,
+        now,
+        store.feed_states(engine, urls),
+        config.settings.public_url,
+        on_done,
+        settings=config.collect,
+        is_known=lambda key, digest_: store.is_known(engine, key, digest_),
     )
-    return result, store.save_collect(engine, result, now)
+    return result, store.save_collect(engine, result, now, urls)
 
 
 def plan(config: Config, engine: Engine, list_id: str, now: datetime) -> issue_stage.Plan:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +14,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from digest.collect import FeedState
 from digest.errors import DigestError
-from digest.models import Article, CollectResult, Delivery, Issue, StoreResult
+from digest.models import Article, CollectResult, Delivery, Issue, SourceReport, StoreResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -57,6 +57,18 @@ feeds = sa.Table(
     sa.Column("last_error_at", UTCDateTime),
     sa.Column("failures", sa.Integer, nullable=False, default=0),
     sa.Column("last_new", UTCDateTime),
+    sa.Column("config_url", sa.Text),  # v2: the url in the config when state was saved
+    sa.Column("retry_after", UTCDateTime),  # v2: Retry-After from a 429/503
+    sa.Column("disabled", sa.Text),  # v2: why digest stopped asking (410)
+)
+
+folder_files = sa.Table(  # v2: what a folder source has read, to read only what changed
+    "folder_files",
+    meta,
+    sa.Column("source", sa.String(200), primary_key=True),
+    sa.Column("path", sa.Text, primary_key=True),
+    sa.Column("mtime_ns", sa.BigInteger, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
 )
 
 articles = sa.Table(
@@ -169,6 +181,15 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
+def _v2(conn: Connection) -> None:
+    for column in ("config_url TEXT", "retry_after TIMESTAMP", "disabled TEXT"):
+        conn.execute(sa.text(f"ALTER TABLE feeds ADD COLUMN {column}"))
+    folder_files.create(conn, checkfirst=True)
+
+
+MIGRATIONS = {2: _v2}
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to SCHEMA_VERSION. Each version adds one step here."""
     try:
@@ -182,7 +203,10 @@ def migrate(engine: Engine) -> None:
                     f"({SCHEMA_VERSION}); upgrade digest"
                 )
             if current < 1:
-                meta.create_all(conn)
+                meta.create_all(conn)  # a new database starts at the latest schema
+            else:
+                for version in range(current + 1, SCHEMA_VERSION + 1):
+                    MIGRATIONS[version](conn)
             if current != SCHEMA_VERSION:
                 conn.execute(sa.delete(meta_table).where(meta_table.c.key == "schema"))
                 conn.execute(sa.insert(meta_table).values(key="schema", value=str(SCHEMA_VERSION)))
@@ -193,15 +217,26 @@ def migrate(engine: Engine) -> None:
 # --- feeds and articles ---------------------------------------------------------------
 
 
-def feed_states(engine: Engine) -> dict[str, FeedState]:
+def feed_states(
+    engine: Engine, config_urls: Mapping[str, str] | None = None
+) -> dict[str, FeedState]:
+    """Each source's remembered state. A source whose url changed in the config starts
+    afresh (no validators, no redirect, not disabled)."""
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(feeds.c.source, feeds.c.url, feeds.c.etag, feeds.c.last_modified)
-        )
-        return {r.source: FeedState(r.url, r.etag, r.last_modified) for r in rows}
+        rows = conn.execute(sa.select(feeds))
+        return {
+            r.source: FeedState(r.url, r.etag, r.last_modified, r.retry_after, r.disabled)
+            for r in rows
+            if config_urls is None or r.config_url in (None, config_urls.get(r.source))
+        }
 
 
-def save_collect(engine: Engine, result: CollectResult, now: datetime) -> dict[str, StoreResult]:
+def save_collect(
+    engine: Engine,
+    result: CollectResult,
+    now: datetime,
+    config_urls: Mapping[str, str] | None = None,
+) -> dict[str, StoreResult]:
     """Store every article (new, updated or unchanged) and each source's state."""
     out: dict[str, StoreResult] = {}
     for report in result.reports:
@@ -209,9 +244,19 @@ def save_collect(engine: Engine, result: CollectResult, now: datetime) -> dict[s
         with engine.begin() as conn:
             for article in report.articles:
                 counts[_upsert_article(conn, article, now)] += 1
-            _save_feed_state(conn, report, now, counts["new"] > 0)
+            if not report.skipped:
+                url = (config_urls or {}).get(report.source)
+                _save_feed_state(conn, report, now, counts["new"] > 0, url)
         out[report.source] = StoreResult(**counts)
     return out
+
+
+def is_known(engine: Engine, key: str, content_hash: str) -> bool:
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(articles.c.content_hash).where(articles.c.key == key)
+        ).scalar()
+    return found == content_hash
 
 
 def _upsert_article(conn: Connection, a: Article, now: datetime) -> str:
@@ -243,18 +288,30 @@ def _upsert_article(conn: Connection, a: Article, now: datetime) -> str:
     return "updated"
 
 
-def _save_feed_state(conn: Connection, report: Any, now: datetime, got_new: bool) -> None:
+def _save_feed_state(
+    conn: Connection, report: SourceReport, now: datetime, got_new: bool, config_url: str | None
+) -> None:
     row = conn.execute(sa.select(feeds).where(feeds.c.source == report.source)).first()
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {"config_url": config_url} if config_url else {}
+    if row is not None and config_url and row.config_url not in (None, config_url):
+        # the config now names another url: forget what was learnt about the old one
+        values.update(url=None, etag=None, last_modified=None, retry_after=None, disabled=None)
     if report.failure:
-        values = dict(
+        values.update(
             last_error=report.failure.reason,
             last_error_at=now,
             failures=(row.failures if row else 0) + 1,
+            retry_after=report.retry_after,
+            disabled=report.failure.reason if report.gone else None,
         )
     else:
-        values = dict(
-            last_success=now, failures=0, etag=report.etag, last_modified=report.last_modified
+        values.update(
+            last_success=now,
+            failures=0,
+            etag=report.etag,
+            last_modified=report.last_modified,
+            retry_after=None,
+            disabled=None,
         )
         if report.moved_to:
             values["url"] = report.moved_to

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from digest.collect import FeedState, collect, collect_source, http
-from digest.config import Source
+from digest.config import CollectSettings, Source
 from digest.errors import SourceError
 from digest.models import CollectResult, SourceReport
 from tests.helpers.feedserver import FeedServer, feed_server, slow_chunks
@@ -20,6 +20,8 @@ from tests.helpers.feedserver import FeedServer, feed_server, slow_chunks
 __all__ = ["feed_server"]  # the fixture, imported for pytest
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+# every test server is 127.0.0.1: tests that are not about politeness do not wait for it
+FAST = CollectSettings(politeness_seconds=0.0)
 
 
 def rss(*titles: str, channel: str = "Example News", encoding: str | None = "utf-8") -> str:
@@ -47,7 +49,7 @@ FEED = rss("First story", "Second story", "Third story")
 def run(
     *sources: Source, state: dict[str, FeedState] | None = None, contact: str = ""
 ) -> CollectResult:
-    return asyncio.run(collect(tuple(sources), NOW, state, contact))
+    return asyncio.run(collect(tuple(sources), NOW, state, contact, settings=FAST))
 
 
 def one(source: Source, state: FeedState | None = None) -> SourceReport:
@@ -416,7 +418,9 @@ def test_failing_sources_do_not_stop_the_others(feed_server: FeedServer) -> None
         src("Three", moved),
     )
     done: list[str] = []
-    result = asyncio.run(collect(sources, NOW, on_done=lambda r: done.append(r.source)))
+    result = asyncio.run(
+        collect(sources, NOW, on_done=lambda r: done.append(r.source), settings=FAST)
+    )
     by_name = {r.source: r for r in result.reports}
     assert [r.source for r in result.reports] == [s.name for s in sources]  # order kept
     assert sorted(done) == sorted(s.name for s in sources)
