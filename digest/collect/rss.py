@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from digest.errors import SourceError
 from digest.models import Article
 
 FUTURE_SLACK = timedelta(hours=1)
+_IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"'>]+)""", re.I)
 
 
 def parse_feed(
@@ -75,7 +77,7 @@ def _article(entry: Any, source: str, site: str | None, lang: str | None, now: d
         site=site,
         author=title_text(entry.get("author", "")) or None,
         lang=_lang((entry.get("content") or [{}])[0].get("language")) or lang,
-        image=_image(entry),
+        image=_image(entry, body_html),
         tags=tuple(title_text(t.get("term", "")) for t in entry.get("tags", []) if t.get("term"))[
             :10
         ],
@@ -97,15 +99,27 @@ def _date(entry: Any, now: datetime) -> datetime | None:
     return None
 
 
-def _image(entry: Any) -> str | None:
-    for item in entry.get("media_thumbnail", []) + entry.get("media_content", []):
-        url = item.get("url")
-        if url and item.get("medium", "image") == "image" and (u := safe_url(url)):
-            return u if u.startswith("https://") else None
-    for link in entry.get("links", []):
-        if link.get("rel") == "enclosure" and link.get("type", "").startswith("image/"):
-            u = safe_url(link.get("href"))
-            return u if u and u.startswith("https://") else None
+def _image(entry: Any, body_html: str) -> str | None:
+    """media:thumbnail, media:content, an image enclosure, else the first <img> of the
+    content: the first that is an absolute https URL (http images break on https mail)."""
+    candidates = [t.get("url") for t in entry.get("media_thumbnail", [])]
+    candidates += [
+        m.get("url")
+        for m in entry.get("media_content", [])
+        if m.get("medium") == "image"
+        or str(m.get("type", "")).startswith("image/")
+        or (not m.get("medium") and not m.get("type"))
+    ]
+    candidates += [
+        link.get("href")
+        for link in entry.get("links", [])
+        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/")
+    ]
+    candidates += _IMG.findall(body_html[:100_000])[:1]
+    for raw in candidates:
+        url = safe_url(raw)
+        if url and url.startswith("https://"):
+            return url
     return None
 
 
