@@ -344,6 +344,35 @@ def subscribers_remove(state: State, list_id: str, email: str) -> None:
     out.print(f"{sub.email}: unsubscribed from {list_id}")
 
 
+# --- serve ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (put a reverse proxy with TLS in front).",
+)
+@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@command
+def serve(state: State, host: str, port: int) -> None:
+    """Serve unsubscribe links (one-click), web versions of issues, and /healthz."""
+    import uvicorn
+
+    from digest.web import create_app
+
+    secret = state.config.secret()
+    if not secret:
+        raise DigestError(
+            f"environment variable {state.config.settings.secret_env} "
+            "(digest.secret_env) is not set; it verifies unsubscribe links"
+        )
+    app = create_app(state.config, state.engine, secret)
+    out.print(f"Serving on http://{host}:{port} (public_url: {state.config.settings.public_url})")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
 # --- status -------------------------------------------------------------------------------
 
 

@@ -28,13 +28,13 @@ _MARKER = "%%DIGEST:"
 _INLINE_STYLE = re.compile(r"<mj-style\s+inline=\"inline\"\s*>(.*?)</mj-style>", re.S)
 
 
-def builtin_templates() -> Path:
-    """templates/email inside the wheel, or at the top of a source checkout."""
+def builtin_templates(kind: str = "email") -> Path:
+    """templates/<kind> inside the wheel, or at the top of a source checkout."""
     here = Path(__file__).parent
-    for candidate in (here / "templates" / "email", here.parent / "templates" / "email"):
-        if (candidate / HTML_TEMPLATE).is_file():
+    for candidate in (here / "templates" / kind, here.parent / "templates" / kind):
+        if candidate.is_dir() and any(candidate.glob("*.j2")):
             return candidate
-    raise RenderError("built-in email templates are missing; reinstall digest")
+    raise RenderError(f"built-in {kind} templates are missing; reinstall digest")
 
 
 def template_dirs(user_dir: Path | None) -> tuple[Path, ...]:

@@ -483,6 +483,20 @@ class StoredIssue:
     locale: str
 
 
+def find_issue(engine: Engine, list_id: str, number: int) -> StoredIssue | None:
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(issues).where(issues.c.list_id == list_id, issues.c.number == number)
+        ).first()
+        return StoredIssue(row.id, row.list_id, row.number, row.locale) if row else None
+
+
+def ping(engine: Engine) -> None:
+    """Raises when the database does not answer."""
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+
+
 def unfinished_issue(engine: Engine, list_id: str) -> StoredIssue | None:
     """The list's issue that still has recipients pending, if any."""
     with engine.connect() as conn:
