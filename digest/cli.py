@@ -210,9 +210,36 @@ def preview(state: State, list_id: str, out_file: Path | None) -> None:
 @cli.command()
 @click.argument("list_id", metavar="LIST")
 @click.option("--dry-run", is_flag=True, help="Say what would be sent; store and send nothing.")
+@click.option(
+    "--to",
+    "to_address",
+    metavar="ADDRESS",
+    help="Send one [TEST] copy of the next issue to ADDRESS; store nothing.",
+)
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Send again to recipients whose delivery failed (not to bounced ones).",
+)
 @command
-def send(state: State, list_id: str, dry_run: bool) -> None:
+def send(
+    state: State, list_id: str, dry_run: bool, to_address: str | None, retry_failed: bool
+) -> None:
     """Send the next issue of LIST to its subscribers (or finish an interrupted one)."""
+    if to_address:
+        cfg = state.config
+        sent = asyncio.run(
+            pipeline.send_test(cfg, state.engine, list_id, to_address, pipeline.now_utc())
+        )
+        out.print(f"Test copy of the next {list_id} issue sent to {sent}; nothing stored.")
+        return
+    if retry_failed:
+        count = store.requeue_failed(
+            state.engine, state.config.get_list(list_id).id, pipeline.now_utc()
+        )
+        out.print(f"{count} failed deliveries of {list_id} queued again.")
+        if not count:
+            return
     _send(state, list_id, dry_run)
 
 
@@ -249,26 +276,51 @@ def run(state: State, list_id: str) -> None:
 
 
 @cli.command("issues")
-@click.argument("list_id", metavar="[LIST]", required=False)
+@click.argument("args", nargs=-1, metavar="[LIST] | show ID")
 @command
-def issues_cmd(state: State, list_id: str | None) -> None:
-    """List issues with their delivery counts."""
+def issues_cmd(state: State, args: tuple[str, ...]) -> None:
+    """List issues with their delivery counts, or `show ID` for one issue in full."""
+    if args[:1] == ("show",):
+        if len(args) != 2 or not args[1].isdigit():
+            raise click.UsageError("usage: digest issues show ID (a number from 'digest issues')")
+        _show_issue(state, int(args[1]))
+        return
+    if len(args) > 1:
+        raise click.UsageError("usage: digest issues [LIST] | digest issues show ID")
     table = Table(
         "id", "list", "number", "created", "status", "sent", "failed", "pending", "subject"
     )
-    for row in store.list_issues(state.engine, list_id):
+    for row in store.list_issues(state.engine, args[0] if args else None):
         c = store.delivery_counts(state.engine, row["id"])
         table.add_row(
             str(row["id"]),
             row["list_id"],
             str(row["number"]),
-            row["created"].strftime("%Y-%m-%d %H:%M"),
+            _when(row["created"]),
             row["status"],
             str(c.get("sent", 0)),
             str(c.get("failed", 0)),
             str(c.get("pending", 0)),
             _esc(row["subject"]),
         )
+    out.print(table)
+
+
+def _show_issue(state: State, issue_id: int) -> None:
+    detail = store.issue_detail(state.engine, issue_id)
+    issue = detail["issue"]
+    out.print(f"[bold]{_esc(issue['subject'])}[/]")
+    out.print(
+        f"list {issue['list_id']}, number {issue['number']}, created "
+        f"{_when(issue['created'])}, {issue['status']}"
+    )
+    for section in detail["sections"]:
+        out.print(f"  {_esc(section['title'])} ({len(section['articles'])})")
+        for title in section["articles"]:
+            out.print(f"    - {_esc(title)}")
+    table = Table("recipient", "status", "attempts", "error", title="Deliveries")
+    for d in detail["deliveries"]:
+        table.add_row(d.email, d.status, str(d.attempts), _esc(d.error or ""))
     out.print(table)
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from email.utils import make_msgid
 
 from sqlalchemy.engine import Engine
 
@@ -61,9 +62,18 @@ def plan(config: Config, engine: Engine, list_id: str, now: datetime) -> issue_s
     classes = {a.key: classify(a, config.themes) for a in candidates}
     with engine.connect() as conn:
         number = store.next_issue_number(conn, lst.id)
-    return issue_stage.build(
+    built = issue_stage.build(
         lst, config.list_themes(lst), config.settings.title, candidates, classes, number, now
     )
+    since = issue_stage.since(lst, now)
+    old = tuple(
+        issue_stage.LeftOut(
+            a, f"published {a.published:%Y-%m-%d}, older than max_age_days ({lst.max_age_days})"
+        )
+        for a in store.too_old(engine, lst.id, since)
+        if a.published
+    )
+    return replace(built, left_out=built.left_out + old)
 
 
 def render(config: Config, issue: Issue) -> RenderedIssue:
@@ -170,6 +180,47 @@ async def send_list(
         skipped=counts.get("skipped", 0),
         pending=counts.get("pending", 0),
     )
+
+
+async def send_test(
+    config: Config, engine: Engine, list_id: str, address: str, now: datetime
+) -> str:
+    """One copy of the next issue to `address`, marked [TEST]: no issue stored, no ledger."""
+    lst = config.get_list(list_id)
+    address = subscribers.normalize_email(address)
+    issue = plan(config, engine, lst.id, now).issue
+    if not issue.articles:
+        raise DigestError(f"nothing new for {lst.id}: the next issue would be empty")
+    rendered = render(config, issue)
+    url = f"{config.settings.public_url}/u/test"
+    html, text = personalise(rendered, url, address)
+    msg = mail.build(
+        from_addr=lst.from_addr,
+        to=address,
+        to_name="",
+        subject=f"[TEST] {rendered.subject}",
+        html=html,
+        text=text,
+        message_id=make_msgid("digest-test", mail.domain_of(lst.from_addr)),
+        date=now_utc(),
+        list_id=mail.list_id_header(lst.title, lst.id, config.settings.public_url),
+        unsubscribe_url=url,
+        unsubscribe_mailto=mail.unsubscribe_mailto(lst.from_addr, "test"),
+        reply_to=lst.reply_to,
+    )
+    transport = (
+        send.SmtpTransport(config.smtp)
+        if config.delivery.transport == "smtp"
+        else send.OutboxTransport(config.delivery.outbox_dir / lst.id / "test")
+    )
+    await transport.open()
+    try:
+        ok, _, error = await send.deliver(transport, msg, address)
+    finally:
+        await transport.close()
+    if not ok:
+        raise DigestError(f"the test copy to {address} failed: {error}")
+    return address
 
 
 def _store_issue(

@@ -531,6 +531,16 @@ def pending_deliveries(engine: Engine, issue_id: int) -> list[Delivery]:
         return [_delivery(r) for r in rows]
 
 
+def deliveries_of(engine: Engine, issue_id: int) -> list[Delivery]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(deliveries)
+            .where(deliveries.c.issue_id == issue_id)
+            .order_by(deliveries.c.email)
+        )
+        return [_delivery(r) for r in rows]
+
+
 def _delivery(r: Any) -> Delivery:
     return Delivery(
         r.issue_id, r.subscriber_id, r.email, r.status, r.attempts, r.error, r.message_id
@@ -556,6 +566,51 @@ def mark_delivery(
                 status=status, error=error, attempts=deliveries.c.attempts + attempts, updated=now
             )
         )
+
+
+def requeue_failed(engine: Engine, list_id: str, now: datetime) -> int:
+    """Failed rows of the list's issues go back to pending (bounced ones stay)."""
+    with engine.begin() as conn:
+        ids = sa.select(issues.c.id).where(issues.c.list_id == list_id)
+        done = conn.execute(
+            sa.update(deliveries)
+            .where(deliveries.c.issue_id.in_(ids), deliveries.c.status == "failed")
+            .values(status="pending", updated=now)
+        )
+        conn.execute(
+            sa.update(issues)
+            .where(
+                issues.c.id.in_(
+                    sa.select(deliveries.c.issue_id).where(deliveries.c.status == "pending")
+                ),
+                issues.c.list_id == list_id,
+            )
+            .values(status="sending")
+        )
+        return int(done.rowcount or 0)
+
+
+def issue_detail(engine: Engine, issue_id: int) -> dict[str, Any]:
+    """One issue: its row, its sections with article titles, and every delivery."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(issues).where(issues.c.id == issue_id)).first()
+        if row is None:
+            raise DigestError(f"no issue with id {issue_id}; 'digest issues' lists them")
+        query = (
+            sa.select(articles.c.id, articles.c.title)
+            .join(issue_articles, issue_articles.c.article_id == articles.c.id)
+            .where(issue_articles.c.issue_id == issue_id)
+        )
+        titles = {r.id: r.title for r in conn.execute(query)}
+    sections = [
+        {"title": s["title"], "articles": [titles.get(a["id"], "?") for a in s["articles"]]}
+        for s in json.loads(row.sections)
+    ]
+    return {
+        "issue": dict(row._mapping),
+        "sections": sections,
+        "deliveries": deliveries_of(engine, issue_id),
+    }
 
 
 def delivery_counts(engine: Engine, issue_id: int) -> dict[str, int]:
