@@ -101,10 +101,12 @@ class SmtpTransport:
             if s.username and password is not None:
                 await client.login(s.username, password)
         except aiosmtplib.SMTPAuthenticationError as exc:
+            client.close()
             raise DeliveryError(
                 f"SMTP login as {s.username!r} refused: {exc.code} {exc.message}"
             ) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
+            client.close()  # a half-open connection (say, a failed STARTTLS) is not leaked
             raise DeliveryError(
                 f"cannot connect to SMTP {s.host}:{s.port} ({s.security}): {exc}"
             ) from exc
