@@ -244,6 +244,68 @@ def test_html_page_does_not_repeat_the_headline_in_the_text(tmp_path: Path) -> N
     assert article.excerpt.startswith("Depuis cinq ans"), article.excerpt[:80]
 
 
+STANDFIRST_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Bees come back to the city | Green Daily</title>
+<meta property="og:title" content="Bees come back to the city | Green Daily">
+<meta property="og:site_name" content="Green Daily: news for a greener city">
+<meta name="description"
+  content="Urban hives have multiplied on the roofs of Lyon in five years, and the city wants more">
+</head>
+<body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article>
+<header>
+<h1>Bees come back to the city</h1>
+<div class="standfirst">Urban hives have multiplied on the roofs of Lyon in the last five years,
+and the city now wants more of them.</div>
+<div class="byline">By Claire Martin, environment correspondent, Friday 3 May 2024</div>
+</header>
+<div class="article-body" itemprop="articleBody">
+<p>For five years now, the hives set on the roofs of Lyon have kept multiplying. Urban beekeepers
+now count more than four hundred colonies spread across the whole metropolis, from the slopes of
+the Croix-Rousse to the banks of the Rhône.</p>
+<p>Researchers at the university observe that city bees sometimes produce more honey than those
+of the nearby countryside, where pesticides and single crops reduce the variety of flowers.</p>
+<p>The town hall plans to set up fifty new hives next year, mostly in the parks and shared
+gardens of the eastern districts, and will train volunteers to look after them.</p>
+</div>
+</article>
+<footer><p>© 2024 Green Daily</p></footer>
+</body>
+</html>
+"""
+
+
+def test_html_standfirst_outside_the_body_opens_the_text(tmp_path: Path) -> None:
+    (tmp_path / "bees.html").write_text(STANDFIRST_PAGE, encoding="utf-8")
+    article = only(read(tmp_path))
+    paras = article.text.split("\n\n")
+    assert paras[0].startswith("Urban hives have multiplied on the roofs of Lyon"), paras[:2]
+    assert paras[1].startswith("For five years now"), paras[:2]
+    assert "By Claire Martin" not in article.text  # a byline is not the standfirst
+    assert article.text.count("Urban hives") == 1
+
+
+def test_html_block_unlike_the_description_is_not_taken_as_a_standfirst(tmp_path: Path) -> None:
+    page = STANDFIRST_PAGE.replace(
+        "Urban hives have multiplied on the roofs of Lyon in five years, and the city wants more",
+        "Weekly notes from our desk on cities, nature and the people who tend them.",
+    )
+    (tmp_path / "bees.html").write_text(page, encoding="utf-8")
+    article = only(read(tmp_path))
+    assert article.text.startswith("For five years now"), article.text[:80]
+
+
+def test_html_title_loses_the_site_name_its_tail_repeats(tmp_path: Path) -> None:
+    (tmp_path / "bees.html").write_text(STANDFIRST_PAGE, encoding="utf-8")
+    article = only(read(tmp_path))
+    assert article.title == "Bees come back to the city"
+    assert article.site == "Green Daily: news for a greener city"
+
+
 # json ----------------------------------------------------------------------------------
 
 
