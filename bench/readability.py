@@ -83,6 +83,7 @@ class PageResult:
     title_ok: bool
     sentence_ok: bool
     past_caption: bool  # the first sentence is taken past a picture caption
+    literal_ok: bool  # title right and the literal first sentence (captions counted) found
     reason: str  # why it failed, "" when both are OK
     seconds: float  # median time to read the page as a folder source
     baseline_seconds: float  # median time to read, decode and lxml-parse the file
@@ -103,6 +104,11 @@ class Result:
     def share(self) -> float:
         """Share of pages with both the title and the first sentence right."""
         return self._share([p.ok for p in self.pages])
+
+    @property
+    def literal_share(self) -> float:
+        """Both right when picture captions count as the article's first sentence."""
+        return self._share([p.literal_ok for p in self.pages])
 
     @property
     def title_share(self) -> float:
@@ -189,7 +195,8 @@ def check_page(page_dir: Path, rounds: int = 1) -> PageResult:
     expected_title = str(meta.get("title") or "")
     expected_html = (page_dir / "expected.html").read_text("utf-8")
     sentence = first_sentence(article_text(expected_html))
-    past_caption = sentence != first_sentence(html_to_text(expected_html))
+    literal = first_sentence(html_to_text(expected_html))
+    past_caption = sentence != literal
     source = page_dir / "source.html"
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -209,7 +216,7 @@ def check_page(page_dir: Path, rounds: int = 1) -> PageResult:
 
     if not articles:
         reason = "; ".join(warnings) or "no article"
-        return PageResult(name, False, False, past_caption, reason, seconds, baseline)
+        return PageResult(name, False, False, past_caption, False, reason, seconds, baseline)
     article = articles[0]
     reasons = []
     title_ok = title_matches(article.title, expected_title)
@@ -221,8 +228,16 @@ def check_page(page_dir: Path, rounds: int = 1) -> PageResult:
         reasons.append("no first sentence in expected.html")
     elif not sentence_ok:
         reasons.append(f"text lacks {sentence[:60]!r}")
+    literal_ok = title_ok and bool(literal) and literal in haystack
     return PageResult(
-        name, title_ok, sentence_ok, past_caption, "; ".join(reasons), seconds, baseline
+        name,
+        title_ok,
+        sentence_ok,
+        past_caption,
+        literal_ok,
+        "; ".join(reasons),
+        seconds,
+        baseline,
     )
 
 
@@ -259,6 +274,7 @@ def main() -> None:
     print(f"first sentences OK:          {result.sentence_share:6.1%}")
     skipped = [p.name for p in result.pages if p.past_caption]
     print(f"sentence past a caption:     {len(skipped)} ({', '.join(skipped) or '-'})")
+    print(f"both OK, captions counted:   {result.literal_share:6.1%}  (the literal reading)")
     print(f"lxml parse only (baseline):  {result.baseline_seconds / n * 1000:7.1f} ms per page")
     print(f"read as a folder source:     {result.seconds / n * 1000:7.1f} ms per page")
     print(f"ratio folder/baseline:       {result.seconds / result.baseline_seconds:7.1f}x")
