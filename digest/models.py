@@ -48,6 +48,8 @@ class SourceReport:
     skipped: str | None = None  # not asked this time, and why (Retry-After, 410)
     retry_after: datetime | None = None  # the server asked not to be asked before this
     gone: bool = False  # HTTP 410: stop asking
+    files: dict[str, tuple[int, int]] | None = None  # folder: files read or unchanged
+    unchanged_files: int = 0  # folder: files not read again (not touched since)
 
 
 @dataclass(frozen=True, slots=True)

@@ -223,9 +223,14 @@ def feed_states(
     """Each source's remembered state. A source whose url changed in the config starts
     afresh (no validators, no redirect, not disabled)."""
     with engine.connect() as conn:
+        seen: dict[str, dict[str, tuple[int, int]]] = {}
+        for f in conn.execute(sa.select(folder_files)):
+            seen.setdefault(f.source, {})[f.path] = (f.mtime_ns, f.size)
         rows = conn.execute(sa.select(feeds))
         return {
-            r.source: FeedState(r.url, r.etag, r.last_modified, r.retry_after, r.disabled)
+            r.source: FeedState(
+                r.url, r.etag, r.last_modified, r.retry_after, r.disabled, seen.get(r.source)
+            )
             for r in rows
             if config_urls is None or r.config_url in (None, config_urls.get(r.source))
         }
@@ -244,9 +249,12 @@ def save_collect(
         with engine.begin() as conn:
             for article in report.articles:
                 counts[_upsert_article(conn, article, now)] += 1
+            counts["unchanged"] += report.unchanged_files
             if not report.skipped:
                 url = (config_urls or {}).get(report.source)
                 _save_feed_state(conn, report, now, counts["new"] > 0, url)
+            if report.files is not None:
+                _save_folder_files(conn, report.source, report.files)
         out[report.source] = StoreResult(**counts)
     return out
 
@@ -321,6 +329,19 @@ def _save_feed_state(
         conn.execute(sa.insert(feeds).values(source=report.source, **{"failures": 0, **values}))
     else:
         conn.execute(sa.update(feeds).where(feeds.c.source == report.source).values(**values))
+
+
+def _save_folder_files(conn: Connection, source: str, seen: Mapping[str, tuple[int, int]]) -> None:
+    """Replace what a folder source has read (a deleted file drops out; its article stays)."""
+    conn.execute(sa.delete(folder_files).where(folder_files.c.source == source))
+    if seen:
+        conn.execute(
+            sa.insert(folder_files),
+            [
+                {"source": source, "path": rel, "mtime_ns": m, "size": n}
+                for rel, (m, n) in seen.items()
+            ],
+        )
 
 
 def feed_health(engine: Engine) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ class FeedState:
     last_modified: str | None = None
     retry_after: datetime | None = None  # the server asked to wait until then
     disabled: str | None = None  # why digest stopped asking (HTTP 410)
+    files: Mapping[str, tuple[int, int]] | None = None  # folder: what was read, and when
 
 
 async def collect(
@@ -82,7 +83,7 @@ async def collect_source(
         )
     try:
         if source.type == "folder":
-            return await asyncio.to_thread(_folder, source)
+            return await asyncio.to_thread(_folder, source, state.files)
         report = await _feed(source, now, state, client, cfg, gate)
         if source.fetch_full_text and report.articles:
             return await fulltext.enrich(report, client, cfg, gate, is_known)
@@ -99,11 +100,18 @@ async def collect_source(
         return SourceReport(source.name, failure=SourceFailure(source.name, reason))
 
 
-def _folder(source: Source) -> SourceReport:
+def _folder(source: Source, seen: Mapping[str, tuple[int, int]] | None) -> SourceReport:
     assert source.path is not None
     patterns = tuple(re.compile(p, re.I) for p in source.strip_lines)
-    articles, warnings = files.read_folder(source.path, source.name, patterns)
-    return SourceReport(source.name, tuple(articles[: source.max_items]), warnings=tuple(warnings))
+    read = files.scan_folder(source.path, source.name, patterns, seen, source.max_items)
+    return SourceReport(
+        source.name,
+        read.articles,
+        warnings=read.warnings,
+        unchanged=not read.articles and read.unchanged > 0,
+        files=read.seen,
+        unchanged_files=read.unchanged,
+    )
 
 
 async def _feed(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -49,26 +49,69 @@ class Page:
     tags: tuple[str, ...] = ()
 
 
+Stamp = tuple[int, int]  # (mtime in ns, size): a file not touched since it was read
+
+
+@dataclass(frozen=True, slots=True)
+class FolderRead:
+    articles: tuple[Article, ...]
+    warnings: tuple[str, ...]
+    seen: dict[str, Stamp]  # every file read now or unchanged since: relative path -> stamp
+    unchanged: int  # files skipped because their stamp had not changed
+
+
+def scan_folder(
+    folder: Path,
+    source: str,
+    strip: tuple[re.Pattern[str], ...] = (),
+    seen: Mapping[str, Stamp] | None = None,
+    limit: int | None = None,
+) -> FolderRead:
+    """Read the files below `folder` that are new or changed since `seen`, at most `limit`
+    of them; the rest wait for the next collection. A skipped file is tried again next
+    time (so its warning is not lost)."""
+    if not folder.is_dir():
+        raise SourceError(f"folder not found: {folder}")
+    seen = seen or {}
+    articles: list[Article] = []
+    warnings: list[str] = []
+    now_seen: dict[str, Stamp] = {}
+    unchanged = waiting = 0
+    for path in _files(folder):
+        rel = path.relative_to(folder).as_posix()
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if seen.get(rel) == stamp:
+            now_seen[rel] = stamp
+            unchanged += 1
+            continue
+        if limit is not None and len(articles) >= limit:
+            waiting += 1
+            continue
+        try:
+            page = read_page(path, strip)
+        except SourceError as exc:
+            warnings.append(f"{rel}: skipped: {exc}")
+            continue
+        mtime = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
+        articles.append(_article(page, source, rel, mtime))
+        now_seen[rel] = stamp
+    if waiting:
+        warnings.append(
+            f"{waiting} more new or changed files wait for the next collection "
+            f"(max_items = {limit})"
+        )
+    return FolderRead(tuple(articles), tuple(warnings), now_seen, unchanged)
+
+
 def read_folder(
     folder: Path,
     source: str,
     strip: tuple[re.Pattern[str], ...] = (),
 ) -> tuple[list[Article], list[str]]:
     """Articles from every readable file below `folder`, and a warning per skipped file."""
-    if not folder.is_dir():
-        raise SourceError(f"folder not found: {folder}")
-    articles: list[Article] = []
-    warnings: list[str] = []
-    for path in _files(folder):
-        rel = path.relative_to(folder).as_posix()
-        try:
-            page = read_page(path, strip)
-        except SourceError as exc:
-            warnings.append(f"{rel}: skipped: {exc}")
-            continue
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-        articles.append(_article(page, source, rel, mtime))
-    return articles, warnings
+    read = scan_folder(folder, source, strip)
+    return list(read.articles), list(read.warnings)
 
 
 def _files(folder: Path) -> Iterator[Path]:
