@@ -18,7 +18,7 @@ from mjml import mjml2html
 
 from digest.errors import RenderError
 from digest.i18n import medium_date, translations
-from digest.models import Issue, RenderedIssue, Theme
+from digest.models import Article, Issue, RenderedIssue, Theme
 
 HTML_TEMPLATE = "digest.mjml.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
@@ -87,9 +87,7 @@ def context(
                     url=i.article.url,
                     source=_untrusted(i.article.site or i.article.source),
                     author=_untrusted(i.article.author),
-                    date=medium_date(i.article.published, issue.locale)
-                    if i.article.published
-                    else "",
+                    date=_date(i.article, issue.locale),
                     excerpt=_untrusted(i.article.excerpt),
                     image=i.article.image,
                     tags=[labels.get(t, t) for t in i.tags],
@@ -113,6 +111,12 @@ def context(
         recipient=RECIPIENT,
         web_url=f"{public_url}/issues/{issue.list_id}/{issue.number}",
     )
+
+
+def _date(article: Article, locale: str) -> str:
+    """Published, else first seen (an undated feed item is dated when digest met it)."""
+    when = article.published or article.first_seen
+    return medium_date(when, locale) if when else ""
 
 
 def render_issue(

@@ -60,3 +60,16 @@ def test_images_in_real_feeds() -> None:
         (folder / "feedrs_numist_atom_xml_base.xml").read_bytes(), "n", "https://numi.st/", "", NOW
     )
     assert numist[0].image == "https://numi.st/post/2022/travel-uke/IMG_1232.jpeg"
+
+
+def test_relative_links_resolve_against_xml_base_then_the_feed_url() -> None:
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+      <link>https://news.example.org/</link>
+      <item><title>A</title><link>/2026/a.html?utm_source=rss</link></item>
+      <item xml:base="https://other.example.org/blog/"><title>B</title>
+        <description>&lt;a href="post.html"&gt;more&lt;/a&gt;</description>
+        <link>post.html</link></item>
+    </channel></rss>"""
+    a, b = parse_feed(feed, "s", "https://news.example.org/feed.xml", "", NOW)
+    assert a.url == "https://news.example.org/2026/a.html"  # and utm_source dropped
+    assert b.url == "https://other.example.org/blog/post.html"
