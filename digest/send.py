@@ -7,6 +7,7 @@ SMTP server over one persistent aiosmtplib connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import ssl
@@ -101,12 +102,12 @@ class SmtpTransport:
             if s.username and password is not None:
                 await client.login(s.username, password)
         except aiosmtplib.SMTPAuthenticationError as exc:
-            client.close()
+            await _shut(client)
             raise DeliveryError(
                 f"SMTP login as {s.username!r} refused: {exc.code} {exc.message}"
             ) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
-            client.close()  # a half-open connection (say, a failed STARTTLS) is not leaked
+            await _shut(client)  # a half-open connection (a failed STARTTLS) is not leaked
             raise DeliveryError(
                 f"cannot connect to SMTP {s.host}:{s.port} ({s.security}): {exc}"
             ) from exc
@@ -136,12 +137,23 @@ class SmtpTransport:
             raise TemporaryFailure(f"connection lost: {exc}") from exc
 
     async def close(self) -> None:
-        if self.client is not None and self.client.is_connected:
-            try:
-                await self.client.quit()
-            except aiosmtplib.SMTPException:
-                self.client.close()
+        if self.client is not None:
+            if self.client.is_connected:
+                with contextlib.suppress(aiosmtplib.SMTPException):
+                    await self.client.quit()
+            await _shut(self.client)
         self.client = None
+
+
+async def _shut(client: aiosmtplib.SMTP) -> None:
+    """Close the connection and wait (at most 1 s) until the socket is really closed: a TLS
+    connection needs a few loop turns to say goodbye."""
+    protocol = client.protocol
+    client.close()
+    for _ in range(100):
+        if protocol is None or protocol.transport is None:
+            return
+        await asyncio.sleep(0.01)
 
 
 def transport_for(config: Config, list_id: str, number: int) -> Transport:
