@@ -425,6 +425,36 @@ def serve(state: State, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
 
 
+# --- daemon -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines as text or as one JSON object each.",
+)
+@click.option(
+    "--http",
+    "http_port",
+    type=int,
+    metavar="PORT",
+    help="Also serve /healthz (with the scheduler's state), unsubscribe and web "
+    "versions on 127.0.0.1:PORT.",
+)
+@command
+def daemon(state: State, log_format: str, http_port: int | None) -> None:
+    """Run the schedule: collect every collect_every, send each list at its time.
+
+    One daemon per database. SIGTERM/SIGINT finish the message in flight and exit 0;
+    SIGHUP reloads the config (a broken one is refused and the old one kept)."""
+    from digest.daemon import main as run_daemon
+
+    run_daemon(state.config.path, log_format, http_port)
+
+
 # --- status -------------------------------------------------------------------------------
 
 
@@ -505,6 +535,14 @@ def check(state: State) -> None:
             f"[yellow]warning:[/] smtp.password_env ({smtp.password_env}) is not set "
             "in the environment"
         )
+    for lst in cfg.lists:
+        if scheduler.risky_dst_hour(lst):
+            err.print(
+                f"[yellow]warning:[/] lists {lst.id}: schedule '{lst.schedule}' falls "
+                f"between 01:00 and 03:59 in {lst.timezone}; daylight-saving nights skip "
+                "or repeat that hour (the issue key stops a double send, but a skipped "
+                "hour means a late issue): prefer another hour"
+            )
     if problems:
         raise DigestError(f"{len(problems)} template problem(s)")
     out.print(

@@ -36,6 +36,8 @@ class Settings:
     secret_env: str
     templates: Path | None
     user_agent_contact: str = ""
+    collect_every: float = 1800.0  # seconds between two collections in the daemon
+    catch_up: float = 12 * 3600.0  # seconds after a missed send time that it is still sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class MailingList:
     max_items: int = 50
     subject: str = ""  # Jinja template; empty means the default
     reply_to: str | None = None
+    send_empty: bool = False  # send an issue even when nothing is new
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,12 +258,16 @@ class _Reader:
         url = db if "://" in db else f"sqlite:///{self.resolve(db)}"
         public = self.get(t, "public_url", "digest", str, "http://127.0.0.1:8080", check=_http_url)
         templates = self.get(t, "templates", "digest", str, None)
+        every = self.get(t, "collect_every", "digest", str, "30m", check=_duration)
+        catch_up = self.get(t, "catch_up", "digest", str, "12h", check=_duration)
         return Settings(
             title=self.get(t, "title", "digest", str, "Digest"),
             database=url,
             public_url=(public or "").rstrip("/"),
             secret_env=self.get(t, "secret_env", "digest", str, "DIGEST_SECRET"),
             templates=self.resolve(templates) if templates else None,
+            collect_every=parse_duration(every) if _duration(every or "") is None else 1800.0,
+            catch_up=parse_duration(catch_up) if _duration(catch_up or "") is None else 43200.0,
         )
 
     def sources(self, items: Any) -> tuple[Source, ...]:
@@ -369,6 +376,7 @@ class _Reader:
                 max_items=self.get(t, "max_items", key, int, 50, check=_positive),
                 subject=self.get(t, "subject", key, str, ""),
                 reply_to=self.get(t, "reply_to", key, str, None, check=_address),
+                send_empty=self.get(t, "send_empty", key, bool, False),
             )
             if lid:
                 out.append(lst)
@@ -405,7 +413,15 @@ class _Reader:
         )
 
 
-_SETTINGS_KEYS = {"title", "database", "public_url", "secret_env", "templates"}
+_SETTINGS_KEYS = {
+    "title",
+    "database",
+    "public_url",
+    "secret_env",
+    "templates",
+    "collect_every",
+    "catch_up",
+}
 _SMTP_KEYS = {
     "host",
     "port",
@@ -440,6 +456,7 @@ _LIST_KEYS = {
     "max_items",
     "subject",
     "reply_to",
+    "send_empty",
 }
 
 
@@ -513,12 +530,29 @@ def _address(value: str) -> str | None:
 
 
 def _cron(value: str) -> str | None:
-    from apscheduler.triggers.cron import CronTrigger
+    from digest.scheduler import cron_trigger
 
     try:
-        CronTrigger.from_crontab(value, timezone="UTC")
+        cron_trigger(value, "UTC")
     except ValueError as exc:
         return f"not a cron expression: {value!r} ({exc})"
+    return None
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+
+
+def parse_duration(value: str) -> float:
+    """ "90s", "30m", "12h", "1d" -> seconds."""
+    m = _DURATION.match(value)
+    if not m:
+        raise ValueError(value)
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def _duration(value: str) -> str | None:
+    if not _DURATION.match(value) or parse_duration(value) <= 0:
+        return f'not a duration: {value!r} (e.g. "90s", "30m", "12h", "1d")'
     return None
 
 

@@ -5,6 +5,7 @@ The CLI, the daemon and the web preview call these functions; none holds busines
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from digest import collect as collect_stage
 from digest import issue as issue_stage
-from digest import mail, send, store, subscribers
+from digest import mail, scheduler, send, store, subscribers
 from digest.config import Config
 from digest.errors import DigestError
 from digest.models import (
@@ -126,20 +127,42 @@ async def send_list(
     now: datetime,
     dry_run: bool = False,
     on_sent: Callable[[str, str], None] | None = None,
+    period: str | None = None,
+    stop: asyncio.Event | None = None,
+    build: bool = True,
 ) -> SendOutcome:
-    """Resume the list's unfinished issue, or build the next one, then deliver it."""
+    """Finish the list's unfinished issue; else build and send the issue of the current
+    period (one per period, whoever asks). `build=False` only finishes. `stop` set:
+    finish the message in flight, leave the rest pending."""
     lst = config.get_list(list_id)
     secret, warning = secret_for(config)
     open_issue = store.unfinished_issue(engine, lst.id)
-    resumed = open_issue is not None
     if open_issue is None:
+        if not build:
+            return SendOutcome(None, None, note=f"{lst.id}: nothing unfinished")
+        period = period or scheduler.current_period(lst, now)
+        done = store.issue_for_period(engine, lst.id, period)
+        if done is not None:
+            upcoming = scheduler.next_run(lst, now)
+            return SendOutcome(
+                done.id,
+                done.number,
+                warning=warning,
+                note=(
+                    f"issue {done.number} of {lst.id} already went out for the period of "
+                    f"{period.replace('T', ' ')}; nothing new is sent before the next one"
+                    + (f" ({upcoming:%Y-%m-%d %H:%M %Z})" if upcoming else "")
+                ),
+            )
         p = plan(config, engine, lst.id, now)
-        if not p.issue.articles:
+        if not p.issue.articles and not lst.send_empty:
             return SendOutcome(
                 None,
                 None,
-                note=f"nothing new for {lst.id} in the last {lst.max_age_days} days; nothing sent",
                 warning=warning,
+                note=(
+                    f"nothing new for {lst.id} in the last {lst.max_age_days} days; nothing sent"
+                ),
             )
         active = subscribers.list_all(engine, lst.id, status="active")
         if not active:
@@ -157,19 +180,22 @@ async def send_list(
                 note=f"dry run: issue {p.issue.number} would go to "
                 f"{len(active)} subscribers; nothing stored or sent",
             )
-        open_issue = _store_issue(config, engine, p.issue, active)
-    elif dry_run:
-        pending = len(store.pending_deliveries(engine, open_issue.id))
-        return SendOutcome(
-            open_issue.id,
-            open_issue.number,
-            pending=pending,
-            resumed=True,
-            warning=warning,
-            note=f"dry run: issue {open_issue.number} is unfinished; "
-            f"{pending} recipients would get it now",
-        )
-    counts = await _deliver_issue(config, engine, open_issue, secret, now, on_sent)
+        open_issue = _store_issue(config, engine, p.issue, active, period)
+        resumed = False
+    else:
+        resumed = True
+        if dry_run:
+            pending = len(store.pending_deliveries(engine, open_issue.id))
+            return SendOutcome(
+                open_issue.id,
+                open_issue.number,
+                pending=pending,
+                resumed=True,
+                warning=warning,
+                note=f"dry run: issue {open_issue.number} is unfinished; "
+                f"{pending} recipients would get it now",
+            )
+    counts = await _deliver_issue(config, engine, open_issue, secret, now, on_sent, stop)
     return SendOutcome(
         open_issue.id,
         open_issue.number,
@@ -228,6 +254,7 @@ def _store_issue(
     engine: Engine,
     issue: Issue,
     active: list[Subscriber],
+    period: str | None = None,
 ) -> store.StoredIssue:
     """Render, then store the frozen issue with one pending row per recipient."""
     lst = config.get_list(issue.list_id)
@@ -257,6 +284,7 @@ def _store_issue(
             rendered.html,
             rendered.text,
             recipients,
+            period,
         )
     return store.StoredIssue(issue_id, lst.id, issue.number, issue.locale)
 
@@ -268,6 +296,7 @@ async def _deliver_issue(
     secret: bytes,
     now: datetime,
     on_sent: Callable[[str, str], None] | None,
+    stop: asyncio.Event | None = None,
 ) -> dict[str, int]:
     issue_id, number = stored_issue.id, stored_issue.number
     lst = config.get_list(stored_issue.list_id)
@@ -277,6 +306,8 @@ async def _deliver_issue(
     await transport.open()
     try:
         for d in store.pending_deliveries(engine, issue_id):
+            if stop is not None and stop.is_set():
+                break  # the rest stays pending; the next start finishes it
             sub = subscribers.get(engine, d.subscriber_id)
             if sub.status != "active":  # an unsubscribe during the send is honoured
                 store.mark_delivery(engine, d, "skipped", now, f"subscriber is {sub.status}", 0)

@@ -16,7 +16,7 @@ from digest.collect import FeedState
 from digest.errors import DigestError
 from digest.models import Article, CollectResult, Delivery, Issue, SourceReport, StoreResult
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -104,6 +104,7 @@ issues = sa.Table(
     sa.Column("locale", sa.String(16), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # sending | done
     sa.Column("sections", sa.Text, nullable=False),  # JSON: [{theme_id, title, items: [...]}]
+    sa.Column("period", sa.String(32)),  # v3: the scheduled local time it belongs to
     sa.UniqueConstraint("list_id", "number"),
 )
 
@@ -187,7 +188,18 @@ def _v2(conn: Connection) -> None:
     folder_files.create(conn, checkfirst=True)
 
 
-MIGRATIONS = {2: _v2}
+def _v3(conn: Connection) -> None:
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("issues")}
+    if "period" not in columns:
+        conn.execute(sa.text("ALTER TABLE issues ADD COLUMN period VARCHAR(32)"))
+    conn.execute(
+        sa.text(
+            "CREATE UNIQUE INDEX IF NOT EXISTS ix_issues_list_period ON issues (list_id, period)"
+        )
+    )
+
+
+MIGRATIONS = {2: _v2, 3: _v3}
 
 
 def migrate(engine: Engine) -> None:
@@ -204,6 +216,7 @@ def migrate(engine: Engine) -> None:
                 )
             if current < 1:
                 meta.create_all(conn)  # a new database starts at the latest schema
+                _v3(conn)  # and gets the index that only a migration creates
             else:
                 for version in range(current + 1, SCHEMA_VERSION + 1):
                     MIGRATIONS[version](conn)
@@ -437,12 +450,14 @@ def insert_issue(
     html: str,
     text: str,
     recipients: Iterable[tuple[int, str, str]],
+    period: str | None = None,
 ) -> int:
     """Store a frozen issue, its articles, its rendition and one pending row per recipient.
 
     `recipients` holds (subscriber_id, email, message_id)."""
     pk = conn.execute(
         sa.insert(issues).values(
+            period=period,
             list_id=issue.list_id,
             number=issue.number,
             created=issue.created,
@@ -508,6 +523,14 @@ def find_issue(engine: Engine, list_id: str, number: int) -> StoredIssue | None:
     with engine.connect() as conn:
         row = conn.execute(
             sa.select(issues).where(issues.c.list_id == list_id, issues.c.number == number)
+        ).first()
+        return StoredIssue(row.id, row.list_id, row.number, row.locale) if row else None
+
+
+def issue_for_period(engine: Engine, list_id: str, period: str) -> StoredIssue | None:
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(issues).where(issues.c.list_id == list_id, issues.c.period == period)
         ).first()
         return StoredIssue(row.id, row.list_id, row.number, row.locale) if row else None
 

@@ -5,7 +5,9 @@ No page has side effects on GET. An unsubscribe is committed before the answer i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
@@ -28,7 +30,12 @@ HEADERS = {
 }
 
 
-def create_app(config: Config, engine: Engine, secret: bytes) -> Starlette:
+def create_app(
+    config: Config,
+    engine: Engine,
+    secret: bytes,
+    health: Callable[[], dict[str, Any]] | None = None,
+) -> Starlette:
     def page(
         locale: str,
         heading: str,
@@ -122,7 +129,7 @@ def create_app(config: Config, engine: Engine, secret: bytes) -> Starlette:
 
     async def healthz(request: Request) -> Response:
         store.ping(engine)
-        return JSONResponse({"status": "ok"}, headers=HEADERS)
+        return JSONResponse({"status": "ok", **(health() if health else {})}, headers=HEADERS)
 
     return Starlette(
         routes=[
