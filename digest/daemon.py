@@ -111,6 +111,9 @@ class Daemon:
     last_tick: datetime | None = None
     sched: AsyncIOScheduler | None = None
     http_task: asyncio.Task[None] | None = None
+    # one send at a time: a tick finishing an issue and a scheduled send (or a catch-up)
+    # would otherwise walk the same pending rows together and deliver twice
+    sending: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     # --- jobs ----------------------------------------------------------------------------
 
@@ -154,9 +157,12 @@ class Daemon:
         await self._tracked(f"send {list_id}", lambda: self._send(list_id, build=True))
 
     async def _send(self, list_id: str, build: bool) -> None:
-        outcome = await pipeline.send_list(
-            self.config, self.engine, list_id, datetime.now(UTC), stop=self.stop, build=build
-        )
+        async with self.sending:
+            if self.stop.is_set():
+                return
+            outcome = await pipeline.send_list(
+                self.config, self.engine, list_id, datetime.now(UTC), stop=self.stop, build=build
+            )
         if outcome.note:
             if build:
                 log.info("%s", outcome.note)

@@ -81,14 +81,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(attempts: int = 5, **options: Any) -> tuple[SmtpServer, Controller]:
+def start_server(
+    attempts: int = 5, handler_class: type[StoringHandler] | None = None, **options: Any
+) -> tuple[SmtpServer, Controller]:
     """Start aiosmtpd on a free port of 127.0.0.1 (retrying if another process took it).
 
     `options` go to aiosmtpd's Controller (ssl_context for implicit TLS; and SMTP's
     own: tls_context, require_starttls, authenticator, auth_require_tls)."""
     last: Exception | None = None
     for _ in range(attempts):
-        handler = StoringHandler()
+        handler = (handler_class or StoringHandler)()
         port = _free_port()
         controller = Controller(handler, hostname=HOST, port=port, ready_timeout=10.0, **options)
         try:
