@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import json
 import logging
 import os
 import signal
-import zlib
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
@@ -58,46 +55,15 @@ def setup_logging(fmt: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-class AlreadyRunning(DigestError):
-    """Another daemon holds this database."""
-
-
 @contextlib.contextmanager
 def single_instance(engine: Engine) -> Iterator[None]:
-    """A file lock beside a SQLite database, a session advisory lock on PostgreSQL."""
-    if engine.dialect.name == "postgresql":
-        key = zlib.crc32(b"digest daemon") & 0x7FFFFFFF
-        conn = engine.connect()
-        try:
-            got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
-            if not got:
-                raise AlreadyRunning(
-                    "another digest daemon is running on this database "
-                    "(PostgreSQL advisory lock held); stop it first"
-                )
-            yield
-        finally:
-            conn.close()
-        return
-    path = Path(str(engine.url.database or "digest.db") + ".daemon.lock")
-    handle = path.open("a+")
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise AlreadyRunning(
-                f"another digest daemon is running on this database "
-                f"(pid {holder} holds {path}); stop it first"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
-    finally:
-        handle.close()
+        with store.exclusive(engine, "daemon"):
+            yield
+    except store.Busy as exc:
+        raise DigestError(
+            f"another digest daemon is running on this database ({exc.holder}); stop it first"
+        ) from None
 
 
 @dataclass

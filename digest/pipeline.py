@@ -133,7 +133,32 @@ async def send_list(
 ) -> SendOutcome:
     """Finish the list's unfinished issue; else build and send the issue of the current
     period (one per period, whoever asks). `build=False` only finishes. `stop` set:
-    finish the message in flight, leave the rest pending."""
+    finish the message in flight, leave the rest pending. One sender per list at a time,
+    across processes: another one gets a clear DigestError instead of sending twice."""
+    lst = config.get_list(list_id)
+    try:
+        with store.exclusive(engine, f"send-{lst.id}"):
+            return await _send_list(
+                config, engine, lst.id, now, dry_run, on_sent, period, stop, build
+            )
+    except store.Busy as exc:
+        raise DigestError(
+            f"another digest process is sending {lst.id} right now "
+            f"({exc.holder}); let it finish: nothing is sent twice"
+        ) from None
+
+
+async def _send_list(
+    config: Config,
+    engine: Engine,
+    list_id: str,
+    now: datetime,
+    dry_run: bool,
+    on_sent: Callable[[str, str], None] | None,
+    period: str | None,
+    stop: asyncio.Event | None,
+    build: bool,
+) -> SendOutcome:
     lst = config.get_list(list_id)
     secret, warning = secret_for(config)
     open_issue = store.unfinished_issue(engine, lst.id)

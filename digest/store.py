@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
-from collections.abc import Iterable, Mapping
+import os
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,6 +204,51 @@ def _v3(conn: Connection) -> None:
 
 
 MIGRATIONS = {2: _v2, 3: _v3}
+
+
+class Busy(DigestError):
+    """Another process holds the lock; `holder` says who, where that is known."""
+
+    def __init__(self, name: str, holder: str) -> None:
+        super().__init__(f"{name} is held by {holder}")
+        self.holder = holder
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[None]:
+    """Hold the lock `name` for this database, across processes (and hosts, on
+    PostgreSQL), or raise Busy at once. SQLite: a file lock beside the database;
+    PostgreSQL: a session advisory lock."""
+    if engine.dialect.name == "postgresql":
+        key = zlib.crc32(f"digest {name}".encode()) & 0x7FFFFFFF
+        with engine.connect() as conn:
+            got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            if not got:
+                raise Busy(name, "another process (PostgreSQL advisory lock)")
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(f"{database}.{name}.lock")
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            raise Busy(name, f"pid {handle.read().strip() or '?'} ({path})") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def migrate(engine: Engine) -> None:

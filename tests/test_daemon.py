@@ -319,3 +319,25 @@ def test_sighup_reloads_a_good_config_and_refuses_a_broken_one(
     until(lambda: "config reloaded" in daemon.text(), 10, "the reload")
     daemon.signal(signal.SIGTERM)
     assert daemon.wait() == 0
+
+
+def test_a_second_sender_of_the_same_list_is_turned_away(
+    tmp_path: Path, slow_smtp: SmtpServer
+) -> None:
+    config(tmp_path, "0 7 * * mon", smtp_port=slow_smtp.port)
+    article(tmp_path, "a")
+    recipients = subscribe(tmp_path, 80)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "digest", "-c", "digest.toml", "run", "weekly"],
+        cwd=tmp_path,
+        env={**os.environ, "DIGEST_SECRET": SECRET},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    until(lambda: len(slow_smtp.messages) >= 5, 20, "the first sender")
+    second = cli(tmp_path, "send", "weekly")
+    assert second.returncode == 1
+    assert "another digest process is sending weekly right now" in second.stderr
+    assert first.wait(timeout=60) == 0
+    count, _ = copies(slow_smtp)
+    assert sorted(count) == recipients and set(count.values()) == {1}

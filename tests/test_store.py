@@ -136,3 +136,13 @@ def test_an_article_goes_into_one_issue_of_a_list_only(engine: Engine) -> None:
 def test_naive_datetimes_are_refused(engine: Engine) -> None:
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):
         save(engine, article("a"), now=datetime(2026, 1, 1))
+
+
+def test_exclusive_locks_across_connections_and_release(engine: Engine) -> None:
+    with store.exclusive(engine, "send-weekly"):
+        with pytest.raises(store.Busy), store.exclusive(engine, "send-weekly"):
+            pass
+        with store.exclusive(engine, "send-other"):  # another name is another lock
+            pass
+    with store.exclusive(engine, "send-weekly"):  # released
+        pass
