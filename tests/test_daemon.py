@@ -107,12 +107,12 @@ class Daemon:
 def start(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
     started: list[Daemon] = []
 
-    def run(root: Path = tmp_path, name: str = "daemon") -> Daemon:
+    def run(root: Path = tmp_path, name: str = "daemon", *options: str) -> Daemon:
         log = root / f"{name}.log"
         env = {**os.environ, "DIGEST_SECRET": SECRET}
         handle = log.open("w")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "digest", "-c", "digest.toml", "daemon"],
+            [sys.executable, "-m", "digest", "-c", "digest.toml", "daemon", *options],
             cwd=root,
             env=env,
             stdout=handle,
@@ -341,3 +341,32 @@ def test_a_second_sender_of_the_same_list_is_turned_away(
     assert first.wait(timeout=60) == 0
     count, _ = copies(slow_smtp)
     assert sorted(count) == recipients and set(count.values()) == {1}
+
+
+def test_json_logs_and_healthz(tmp_path: Path, start: Callable[..., Daemon]) -> None:
+    import json
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config(tmp_path, "0 7 * * mon")
+    daemon = start(tmp_path, "json", "--log-format", "json", "--http", str(port))
+    until(lambda: "collected" in daemon.text(), 20, "a collection")
+    health = until(lambda: _get(f"http://127.0.0.1:{port}/healthz"), 10, "/healthz")
+    assert health["status"] == "ok" and health["scheduler"] == "running"
+    assert set(health["jobs"]) == {"collect", "send:weekly"}
+    daemon.signal(signal.SIGTERM)
+    assert daemon.wait() == 0
+    lines = [json.loads(line) for line in daemon.text().splitlines() if line.strip()]
+    assert {"time", "level", "logger", "message"} <= set(lines[0])
+    assert lines[-1]["message"] == "daemon stopped"
+
+
+def _get(url: str) -> dict[str, Any] | None:
+    import httpx
+
+    try:
+        return dict(httpx.get(url, timeout=2).json())
+    except httpx.HTTPError:
+        return None
