@@ -337,11 +337,24 @@ def subscribers_cmd() -> None:
 @click.argument("email")
 @click.option("--name", default="", help="Display name.")
 @click.option("--locale", help="Language of their email (en, fr). Default: the list's.")
+@click.option("--themes", metavar="ID,ID", help="Only these themes' sections. Default: all.")
 @command
-def subscribers_add(state: State, list_id: str, email: str, name: str, locale: str | None) -> None:
+def subscribers_add(
+    state: State, list_id: str, email: str, name: str, locale: str | None, themes: str | None
+) -> None:
     """Add ADDRESS to LIST."""
-    state.config.get_list(list_id)
-    sub, outcome = subscribers.add(state.engine, list_id, email, pipeline.now_utc(), name, locale)
+    lst = state.config.get_list(list_id)
+    chosen = [t.strip() for t in (themes or "").split(",") if t.strip()]
+    sub, outcome = subscribers.add(
+        state.engine,
+        list_id,
+        email,
+        pipeline.now_utc(),
+        name,
+        locale,
+        chosen,
+        _theme_ids(state, lst),
+    )
     out.print(f"{sub.email}: {outcome} on {list_id}")
 
 
@@ -353,8 +366,10 @@ def subscribers_add(state: State, list_id: str, email: str, name: str, locale: s
 @command
 def subscribers_import(state: State, list_id: str, csv_file: Path) -> None:
     """Import a CSV file with columns email,name,locale into LIST."""
-    state.config.get_list(list_id)
-    report = subscribers.import_csv(state.engine, list_id, csv_file, pipeline.now_utc())
+    lst = state.config.get_list(list_id)
+    report = subscribers.import_csv(
+        state.engine, list_id, csv_file, pipeline.now_utc(), _theme_ids(state, lst)
+    )
     for problem in report.problems:
         err.print(f"[yellow]skipped:[/] {_esc(problem)}")
     out.print(
@@ -379,9 +394,11 @@ def subscribers_export(state: State, list_id: str) -> None:
 def subscribers_list(state: State, list_id: str, status: str | None) -> None:
     """Show LIST's subscribers."""
     state.config.get_list(list_id)
-    table = Table("email", "name", "locale", "status")
+    table = Table("email", "name", "locale", "themes", "status")
     for s in subscribers.list_all(state.engine, list_id, status):
-        table.add_row(s.email, _esc(s.name), s.locale or "", s.status)
+        table.add_row(
+            s.email, _esc(s.name), s.locale or "", ", ".join(s.themes or ("all",)), s.status
+        )
     out.print(table)
 
 
@@ -503,6 +520,10 @@ def status(state: State) -> None:
             f"{upcoming:%Y-%m-%d %H:%M %Z}" if upcoming else "-",
         )
     out.print(lists)
+
+
+def _theme_ids(state: State, lst: config_mod.MailingList) -> set[str]:
+    return {t.id for t in state.config.list_themes(lst)}
 
 
 def _when(value: datetime | None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from jinja2.sandbox import SandboxedEnvironment
@@ -62,19 +62,45 @@ def build(
     left_out += [LeftOut(i.article, f"over the list's max_items ({lst.max_items})") for i in over]
     by_id = {t.id: t for t in themes}
     sections = tuple(
-        Section(
-            tid,
-            by_id[tid].label(lst.locale) if tid in by_id else gettext(lst.locale, "Other"),
-            by_id[tid].color if tid in by_id else OTHER_COLOR,
-            tuple(items),
-        )
+        Section(tid, "", by_id[tid].color if tid in by_id else OTHER_COLOR, tuple(items))
         for tid, items in kept.items()
         if items
     )
     issue = Issue(lst.id, number, now, "", "", lst.locale, sections)
-    subject = make_subject(lst, digest_title, issue)
-    issue = Issue(lst.id, number, now, subject, make_preheader(issue), lst.locale, sections)
-    return Plan(issue, tuple(left_out), classifications)
+    return Plan(
+        variant(issue, lst, themes, digest_title, lst.locale), tuple(left_out), classifications
+    )
+
+
+def variant_key(locale: str, choice: Sequence[str] | None = None) -> str:
+    """What a rendition is for: a language and a choice of themes ("*" for all)."""
+    return f"{locale}:{'+'.join(sorted(choice)) if choice else '*'}"
+
+
+def variant(
+    issue: Issue,
+    lst: MailingList,
+    themes: Sequence[Theme],
+    digest_title: str,
+    locale: str,
+    choice: Sequence[str] | None = None,
+) -> Issue:
+    """The issue in `locale`, keeping only the sections of `choice` (None: every section)."""
+    by_id = {t.id: t for t in themes}
+    sections = tuple(
+        replace(
+            s,
+            title=by_id[s.theme_id].label(locale)
+            if s.theme_id in by_id
+            else gettext(locale, "Other"),
+        )
+        for s in issue.sections
+        if not choice or s.theme_id in choice
+    )
+    base = Issue(issue.list_id, issue.number, issue.created, "", "", locale, sections, issue.id)
+    return replace(
+        base, subject=make_subject(lst, digest_title, base), preheader=make_preheader(base)
+    )
 
 
 def _newest_first(a: Article) -> tuple[float, int]:
@@ -106,7 +132,7 @@ def make_subject(lst: MailingList, digest_title: str, issue: Issue) -> str:
         title=lst.title,
         digest=digest_title,
         number=issue.number,
-        date=long_date(issue.created, lst.locale),
+        date=long_date(issue.created, issue.locale),
         count=len(issue.articles),
     )
     if lst.subject:

@@ -161,6 +161,8 @@ class Subscriber:
     name: str = ""
     locale: str | None = None
     status: str = "active"
+    themes: tuple[str, ...] | None = None  # chosen themes; None: every theme of the list
+    bounces: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,3 +174,4 @@ class Delivery:
     attempts: int = 0
     error: str | None = None
     message_id: str | None = None
+    variant: str = ""

@@ -281,9 +281,35 @@ def _store_issue(
     active: list[Subscriber],
     period: str | None = None,
 ) -> store.StoredIssue:
-    """Render, then store the frozen issue with one pending row per recipient."""
+    """Render each variant the subscribers need (their language, their themes) and the
+    list's own (the web version), then store the frozen issue with its ledger."""
     lst = config.get_list(issue.list_id)
-    rendered = render(config, issue)
+    themes = config.themes
+    wanted: dict[str, Issue] = {issue_stage.variant_key(issue.locale): issue}
+    recipients = []
+    for sub in active:
+        locale = sub.locale or lst.locale
+        key = issue_stage.variant_key(locale, sub.themes)
+        if key not in wanted:
+            wanted[key] = issue_stage.variant(
+                issue, lst, themes, config.settings.title, locale, sub.themes
+            )
+        empty = not wanted[key].articles and bool(issue.articles)
+        recipients.append(
+            store.Recipient(
+                sub.id,
+                sub.email,
+                mail.message_id(lst.id, issue.number, sub.email, lst.from_addr),
+                key,
+                "nothing in the chosen themes this time" if empty else None,
+            )
+        )
+    parts = []
+    for key, version in wanted.items():
+        rendered = render(config, version)
+        parts.append(
+            store.Rendition(key, rendered.subject, rendered.preheader, rendered.html, rendered.text)
+        )
     sections = json.dumps(
         [
             {
@@ -295,22 +321,8 @@ def _store_issue(
         ],
         ensure_ascii=False,
     )
-    recipients = [
-        (s.id, s.email, mail.message_id(lst.id, issue.number, s.email, lst.from_addr))
-        for s in active
-    ]
     with engine.begin() as conn:
-        issue_id = store.insert_issue(
-            conn,
-            issue,
-            sections,
-            rendered.subject,
-            rendered.preheader,
-            rendered.html,
-            rendered.text,
-            recipients,
-            period,
-        )
+        issue_id = store.insert_issue(conn, issue, sections, parts, recipients, period)
     return store.StoredIssue(issue_id, lst.id, issue.number, issue.locale)
 
 
@@ -325,8 +337,14 @@ async def _deliver_issue(
 ) -> dict[str, int]:
     issue_id, number = stored_issue.id, stored_issue.number
     lst = config.get_list(stored_issue.list_id)
-    stored = store.rendition(engine, issue_id, stored_issue.locale)
-    rendered = RenderedIssue(stored["subject"], stored["preheader"], stored["html"], stored["text"])
+    versions: dict[str, RenderedIssue] = {}
+
+    def version(key: str) -> RenderedIssue:
+        if key not in versions:
+            r = store.rendition(engine, issue_id, key)
+            versions[key] = RenderedIssue(r["subject"], r["preheader"], r["html"], r["text"])
+        return versions[key]
+
     transport = send.transport_for(config, lst.id, number)
     await transport.open()
     try:
@@ -339,6 +357,7 @@ async def _deliver_issue(
                 continue
             token = subscribers.make_token(secret, sub.id)
             url = f"{config.settings.public_url}/u/{token}"
+            rendered = version(d.variant)
             html, text = personalise(rendered, url, sub.email)
             msg = mail.build(
                 from_addr=lst.from_addr,

@@ -6,7 +6,7 @@ import fcntl
 import json
 import os
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +20,7 @@ from digest.collect import FeedState
 from digest.errors import DigestError
 from digest.models import Article, CollectResult, Delivery, Issue, SourceReport, StoreResult
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -143,6 +143,8 @@ subscribers = sa.Table(
     sa.Column("name", sa.Text, nullable=False, default=""),
     sa.Column("locale", sa.String(16)),
     sa.Column("status", sa.String(16), nullable=False),  # active | unsubscribed | bounced
+    sa.Column("themes", sa.Text),  # v4: JSON list of chosen theme ids; NULL: every theme
+    sa.Column("bounces", sa.Integer, nullable=False, default=0),  # v4: hard bounces in a row
     sa.Column("created", UTCDateTime, nullable=False),
     sa.Column("updated", UTCDateTime, nullable=False),
     sa.UniqueConstraint("list_id", "email"),
@@ -186,16 +188,23 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
+def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
+    """ALTER TABLE ADD COLUMN for those not there yet (a half-applied step is resumed)."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns(table)}
+    for name, kind in columns.items():
+        if name not in present:
+            conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+
+
 def _v2(conn: Connection) -> None:
-    for column in ("config_url TEXT", "retry_after TIMESTAMP", "disabled TEXT"):
-        conn.execute(sa.text(f"ALTER TABLE feeds ADD COLUMN {column}"))
+    _add_columns(
+        conn, "feeds", {"config_url": "TEXT", "retry_after": "TIMESTAMP", "disabled": "TEXT"}
+    )
     folder_files.create(conn, checkfirst=True)
 
 
 def _v3(conn: Connection) -> None:
-    columns = {c["name"] for c in sa.inspect(conn).get_columns("issues")}
-    if "period" not in columns:
-        conn.execute(sa.text("ALTER TABLE issues ADD COLUMN period VARCHAR(32)"))
+    _add_columns(conn, "issues", {"period": "VARCHAR(32)"})
     conn.execute(
         sa.text(
             "CREATE UNIQUE INDEX IF NOT EXISTS ix_issues_list_period ON issues (list_id, period)"
@@ -203,7 +212,15 @@ def _v3(conn: Connection) -> None:
     )
 
 
-MIGRATIONS = {2: _v2, 3: _v3}
+def _v4(conn: Connection) -> None:
+    _add_columns(conn, "subscribers", {"themes": "TEXT", "bounces": "INTEGER NOT NULL DEFAULT 0"})
+    for table in ("renditions", "deliveries"):  # variants were a bare locale; now locale:themes
+        conn.execute(
+            sa.text(f"UPDATE {table} SET variant = variant || ':*' WHERE variant NOT LIKE '%:%'")
+        )
+
+
+MIGRATIONS = {2: _v2, 3: _v3, 4: _v4}
 
 
 class Busy(DigestError):
@@ -490,28 +507,50 @@ def next_issue_number(conn: Connection, list_id: str) -> int:
     return int(current or 0) + 1
 
 
+@dataclass(frozen=True, slots=True)
+class StoredIssue:
+    id: int
+    list_id: str
+    number: int
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    variant: str  # issue.variant_key(locale, themes)
+    subject: str
+    preheader: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    subscriber_id: int
+    email: str
+    message_id: str
+    variant: str
+    skip: str | None = None  # why this subscriber gets nothing this time
+
+
 def insert_issue(
     conn: Connection,
     issue: Issue,
     sections_json: str,
-    subject: str,
-    preheader: str,
-    html: str,
-    text: str,
-    recipients: Iterable[tuple[int, str, str]],
+    parts: Sequence[Rendition],
+    recipients: Iterable[Recipient],
     period: str | None = None,
 ) -> int:
-    """Store a frozen issue, its articles, its rendition and one pending row per recipient.
-
-    `recipients` holds (subscriber_id, email, message_id)."""
+    """Store a frozen issue, its articles, its renditions and one ledger row per recipient
+    (pending, or skipped with the reason)."""
     pk = conn.execute(
         sa.insert(issues).values(
             period=period,
             list_id=issue.list_id,
             number=issue.number,
             created=issue.created,
-            subject=subject,
-            preheader=preheader,
+            subject=issue.subject,
+            preheader=issue.preheader,
             locale=issue.locale,
             status="sending",
             sections=sections_json,
@@ -533,39 +572,36 @@ def insert_issue(
     if rows:
         conn.execute(sa.insert(issue_articles), rows)
     conn.execute(
-        sa.insert(renditions).values(
-            issue_id=issue_id,
-            variant=issue.locale,
-            subject=subject,
-            preheader=preheader,
-            html=html,
-            text=text,
-        )
+        sa.insert(renditions),
+        [
+            dict(
+                issue_id=issue_id,
+                variant=p.variant,
+                subject=p.subject,
+                preheader=p.preheader,
+                html=p.html,
+                text=p.text,
+            )
+            for p in parts
+        ],
     )
     ledger = [
         dict(
             issue_id=issue_id,
-            subscriber_id=sid,
-            email=email,
-            variant=issue.locale,
-            status="pending",
+            subscriber_id=r.subscriber_id,
+            email=r.email,
+            variant=r.variant,
+            status="skipped" if r.skip else "pending",
+            error=r.skip,
             attempts=0,
-            message_id=mid,
+            message_id=r.message_id,
             updated=issue.created,
         )
-        for sid, email, mid in recipients
+        for r in recipients
     ]
     if ledger:
         conn.execute(sa.insert(deliveries), ledger)
-    return int(issue_id)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredIssue:
-    id: int
-    list_id: str
-    number: int
-    locale: str
+    return issue_id
 
 
 def find_issue(engine: Engine, list_id: str, number: int) -> StoredIssue | None:
@@ -636,7 +672,7 @@ def deliveries_of(engine: Engine, issue_id: int) -> list[Delivery]:
 
 def _delivery(r: Any) -> Delivery:
     return Delivery(
-        r.issue_id, r.subscriber_id, r.email, r.status, r.attempts, r.error, r.message_id
+        r.issue_id, r.subscriber_id, r.email, r.status, r.attempts, r.error, r.message_id, r.variant
     )
 
 

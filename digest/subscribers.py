@@ -7,6 +7,8 @@ import csv
 import hashlib
 import hmac
 import io
+import json
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +44,17 @@ def normalize_email(raw: str) -> str:
 
 def _row(r: sa.Row[object]) -> Subscriber:
     m = r._mapping
-    return Subscriber(m["id"], m["list_id"], m["email"], m["name"], m["locale"], m["status"])
+    themes = tuple(json.loads(m["themes"])) if m["themes"] else None
+    return Subscriber(
+        m["id"],
+        m["list_id"],
+        m["email"],
+        m["name"],
+        m["locale"],
+        m["status"],
+        themes,
+        int(m["bounces"] or 0),
+    )
 
 
 def add(
@@ -52,10 +64,32 @@ def add(
     now: datetime,
     name: str = "",
     locale: str | None = None,
+    themes: Sequence[str] | None = None,
+    known_themes: Collection[str] | None = None,
 ) -> tuple[Subscriber, str]:
     """Add or update one subscriber; returns it and 'added' | 'updated' | 'unchanged'."""
     with engine.begin() as conn:
-        return _upsert(conn, list_id, normalize_email(email), name.strip(), locale, now)
+        return _upsert(
+            conn,
+            list_id,
+            normalize_email(email),
+            name.strip(),
+            locale,
+            _themes(themes, known_themes),
+            now,
+        )
+
+
+def _themes(chosen: Sequence[str] | None, known: Collection[str] | None) -> str | None:
+    """A theme choice as stored (a JSON list), checked against the list's theme ids."""
+    if not chosen:
+        return None
+    unknown = [t for t in chosen if known is not None and t not in known]
+    if unknown:
+        raise DigestError(
+            f"unknown theme {unknown[0]!r} (themes: {', '.join(sorted(known or ())) or 'none'})"
+        )
+    return json.dumps(sorted(set(chosen)))
 
 
 def _upsert(
@@ -64,6 +98,7 @@ def _upsert(
     email: str,
     name: str,
     locale: str | None,
+    themes: str | None,
     now: datetime,
 ) -> tuple[Subscriber, str]:
     if locale is not None and locale not in LOCALES:
@@ -78,7 +113,9 @@ def _upsert(
                 email=email,
                 name=name,
                 locale=locale,
+                themes=themes,
                 status="active",
+                bounces=0,
                 created=now,
                 updated=now,
             )
@@ -89,24 +126,33 @@ def _upsert(
             f"{email} is {row.status} on {list_id}; digest does not re-subscribe "
             "an address that left (they can subscribe again themselves)"
         )
-    elif (row.name, row.locale) != (name or row.name, locale or row.locale):
-        conn.execute(
-            sa.update(table)
-            .where(table.c.id == row.id)
-            .values(name=name or row.name, locale=locale or row.locale, updated=now)
-        )
-        outcome = "updated"
     else:
-        outcome = "unchanged"
+        wanted = (name or row.name, locale or row.locale, themes or row.themes)
+        if (row.name, row.locale, row.themes) != wanted:
+            conn.execute(
+                sa.update(table)
+                .where(table.c.id == row.id)
+                .values(name=wanted[0], locale=wanted[1], themes=wanted[2], updated=now)
+            )
+            outcome = "updated"
+        else:
+            outcome = "unchanged"
     new = conn.execute(
         sa.select(table).where(table.c.list_id == list_id, table.c.email == email)
     ).one()
     return _row(new), outcome
 
 
-def import_csv(engine: Engine, list_id: str, path: Path, now: datetime) -> ImportReport:
-    """CSV with a header `email,name,locale` (name and locale optional). Bad rows are
-    reported with their line number; the others are imported."""
+def import_csv(
+    engine: Engine,
+    list_id: str,
+    path: Path,
+    now: datetime,
+    known_themes: Collection[str] | None = None,
+) -> ImportReport:
+    """CSV with a header `email,name,locale,themes` (all but email optional; themes are
+    theme ids separated by ";"). Bad rows are reported with their line number; the others
+    are imported."""
     if path.stat().st_size > MAX_CSV_BYTES:
         raise DigestError(f"{path}: over {MAX_CSV_BYTES:,} bytes; split the file")
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
@@ -115,7 +161,7 @@ def import_csv(engine: Engine, list_id: str, path: Path, now: datetime) -> Impor
     if "email" not in fields:
         raise DigestError(
             f"{path}, line 1: no 'email' column in the header "
-            f"(expected email,name,locale; got {','.join(fields) or 'nothing'})"
+            f"(expected email,name,locale,themes; got {','.join(fields) or 'nothing'})"
         )
     reader.fieldnames = fields
     counts = {"added": 0, "updated": 0, "unchanged": 0}
@@ -126,8 +172,15 @@ def import_csv(engine: Engine, list_id: str, path: Path, now: datetime) -> Impor
             try:
                 email = normalize_email(row.get("email") or "")
                 locale = (row.get("locale") or "").strip() or None
+                chosen = [t.strip() for t in (row.get("themes") or "").split(";") if t.strip()]
                 _, outcome = _upsert(
-                    conn, list_id, email, (row.get("name") or "").strip(), locale, now
+                    conn,
+                    list_id,
+                    email,
+                    (row.get("name") or "").strip(),
+                    locale,
+                    _themes(chosen, known_themes),
+                    now,
                 )
                 counts[outcome] += 1
             except DigestError as exc:
@@ -138,9 +191,9 @@ def import_csv(engine: Engine, list_id: str, path: Path, now: datetime) -> Impor
 def export_csv(engine: Engine, list_id: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["email", "name", "locale", "status"])
+    writer.writerow(["email", "name", "locale", "themes", "status"])
     for s in list_all(engine, list_id):
-        writer.writerow([s.email, s.name, s.locale or "", s.status])
+        writer.writerow([s.email, s.name, s.locale or "", ";".join(s.themes or ()), s.status])
     return out.getvalue()
 
 

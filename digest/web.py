@@ -19,6 +19,7 @@ from digest import store, subscribers
 from digest.config import Config
 from digest.errors import ConfigError, NotFound
 from digest.i18n import gettext
+from digest.issue import variant_key
 from digest.models import RenderedIssue
 from digest.render import builtin_templates, environment, personalise
 
@@ -122,7 +123,7 @@ def create_app(
         found = store.find_issue(engine, list_id, number)
         if found is None:
             return page("en", gettext("en", "Not found"), "", status=404)
-        r = store.rendition(engine, found.id, found.locale)
+        r = store.rendition(engine, found.id, variant_key(found.locale))
         rendered = RenderedIssue(r["subject"], r["preheader"], r["html"], r["text"])
         html, _ = personalise(rendered, "#", gettext(found.locale, "your address"))
         return HTMLResponse(html, headers=HEADERS)

@@ -155,7 +155,7 @@ def test_subscribers_add_invalid_address(project: Path) -> None:
     assert "valid address" in err
     listed = digest(project, "-c", "digest.toml", "subscribers", "export", "weekly-fr")
     assert listed.returncode == 0, listed.stderr
-    assert listed.stdout.strip().splitlines() == ["email,name,locale,status"]
+    assert listed.stdout.strip().splitlines() == ["email,name,locale,themes,status"]
 
 
 def test_broken_feed_does_not_stop_the_others(project: Path) -> None:

@@ -16,6 +16,7 @@ from digest.models import Article, CollectResult, Issue, IssueItem, Section, Sou
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+PART = store.Rendition("en:*", "S", "P", "<html>", "text")
 
 
 def _postgres() -> Iterator[Engine]:
@@ -117,12 +118,12 @@ def test_an_article_goes_into_one_issue_of_a_list_only(engine: Engine) -> None:
     )
     with engine.begin() as conn:
         issue_id = store.insert_issue(
-            conn, issue, "[]", "S", "P", "<html>", "text", [(sub.id, sub.email, "<m@e.org>")]
+            conn, issue, "[]", [PART], [store.Recipient(sub.id, sub.email, "<m@e.org>", "en:*")]
         )
     assert store.candidates(engine, "weekly", since) == []
     assert len(store.candidates(engine, "other-list", since)) == 2
     with engine.begin() as conn, pytest.raises(sa.exc.IntegrityError):
-        store.insert_issue(conn, issue, "[]", "S", "P", "<html>", "text", [])
+        store.insert_issue(conn, issue, "[]", [PART], [])
 
     (pending,) = store.pending_deliveries(engine, issue_id)
     assert store.finish_issue_if_done(engine, issue_id) is False
