@@ -86,6 +86,11 @@ class MailingList:
 class DeliverySettings:
     transport: str  # "outbox" | "smtp"
     outbox_dir: Path
+    connections: int = 4  # SMTP connections used at once
+    rate_per_second: float = 0.0  # messages per second at most; 0: as fast as the server takes
+    reconnect_after: int = 500  # messages per connection before it is renewed; 0: never
+    retries: int = 3  # attempts for a temporary failure (4xx, a dropped connection)
+    bounce_limit: int = 3  # hard bounces in a row before a subscriber is marked bounced
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +227,7 @@ class _Reader:
         sources = self.sources(data.get("sources", []))
         themes = self.themes(data.get("themes", []))
         lists = self.lists(data.get("lists", []), {t.id for t in themes})
-        delivery = self.delivery(self.table(data, "delivery", {"transport", "outbox_dir"}))
+        delivery = self.delivery(self.table(data, "delivery", _DELIVERY_KEYS))
         smtp = self.smtp(self.table(data, "smtp", _SMTP_KEYS))
         collect = self.collect(self.table(data, "collect", _COLLECT_KEYS))
         if self.problems:
@@ -389,7 +394,18 @@ class _Reader:
             t, "transport", "delivery", str, "outbox", check=_one_of("outbox", "smtp")
         )
         outbox = self.get(t, "outbox_dir", "delivery", str, "out/outbox")
-        return DeliverySettings(transport or "outbox", self.resolve(outbox or "out/outbox"))
+        d = DeliverySettings("outbox", Path())
+        return DeliverySettings(
+            transport or "outbox",
+            self.resolve(outbox or "out/outbox"),
+            connections=self.get(t, "connections", "delivery", int, d.connections, _positive),
+            rate_per_second=float(self.get(t, "rate_per_second", "delivery", (int, float),
+                                           d.rate_per_second, _not_negative)),
+            reconnect_after=self.get(t, "reconnect_after", "delivery", int, d.reconnect_after,
+                                     _not_negative),
+            retries=self.get(t, "retries", "delivery", int, d.retries, _positive),
+            bounce_limit=self.get(t, "bounce_limit", "delivery", int, d.bounce_limit, _positive),
+        )
 
     def smtp(self, t: dict[str, Any]) -> SmtpSettings:
         if "password" in t:
@@ -433,6 +449,8 @@ _SMTP_KEYS = {
     "ca_file",
     "password",
 }
+_DELIVERY_KEYS = {"transport", "outbox_dir", "connections", "rate_per_second", "reconnect_after",
+                  "retries", "bounce_limit"}
 _COLLECT_KEYS = {
     "concurrency",
     "per_host",

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from email.utils import make_msgid
 
 from sqlalchemy.engine import Engine
@@ -21,6 +22,7 @@ from digest.config import Config
 from digest.errors import DigestError
 from digest.models import (
     CollectResult,
+    Delivery,
     Issue,
     RenderedIssue,
     SourceReport,
@@ -266,11 +268,11 @@ async def send_test(
     )
     await transport.open()
     try:
-        ok, _, error = await send.deliver(transport, msg, address)
+        result = await send.deliver(transport, msg, address)
     finally:
         await transport.close()
-    if not ok:
-        raise DigestError(f"the test copy to {address} failed: {error}")
+    if not result.sent:
+        raise DigestError(f"the test copy to {address} failed: {result.error}")
     return address
 
 
@@ -345,39 +347,53 @@ async def _deliver_issue(
             versions[key] = RenderedIssue(r["subject"], r["preheader"], r["html"], r["text"])
         return versions[key]
 
-    transport = send.transport_for(config, lst.id, number)
-    await transport.open()
-    try:
-        for d in store.pending_deliveries(engine, issue_id):
-            if stop is not None and stop.is_set():
-                break  # the rest stays pending; the next start finishes it
-            sub = subscribers.get(engine, d.subscriber_id)
-            if sub.status != "active":  # an unsubscribe during the send is honoured
-                store.mark_delivery(engine, d, "skipped", now, f"subscriber is {sub.status}", 0)
-                continue
-            token = subscribers.make_token(secret, sub.id)
-            url = f"{config.settings.public_url}/u/{token}"
-            rendered = version(d.variant)
-            html, text = personalise(rendered, url, sub.email)
-            msg = mail.build(
-                from_addr=lst.from_addr,
-                to=sub.email,
-                to_name=sub.name,
-                subject=rendered.subject,
-                html=html,
-                text=text,
-                message_id=d.message_id or "",
-                date=now_utc(),
-                list_id=mail.list_id_header(lst.title, lst.id, config.settings.public_url),
-                unsubscribe_url=url,
-                unsubscribe_mailto=mail.unsubscribe_mailto(lst.from_addr, token),
-                reply_to=lst.reply_to,
-            )
-            ok, attempts, error = await send.deliver(transport, msg, sub.email)
-            store.mark_delivery(engine, d, "sent" if ok else "failed", now_utc(), error, attempts)
-            if on_sent:
-                on_sent(sub.email, "sent" if ok else f"failed: {error}")
-    finally:
-        await transport.close()
+    list_header = mail.list_id_header(lst.title, lst.id, config.settings.public_url)
+    people: dict[int, Subscriber] = {}
+
+    def compose(d: Delivery) -> EmailMessage | None:
+        sub = subscribers.get(engine, d.subscriber_id)
+        if sub.status != "active":  # an unsubscribe during the send is honoured
+            store.mark_delivery(engine, d, "skipped", now_utc(), f"subscriber is {sub.status}", 0)
+            return None
+        people[sub.id] = sub
+        token = subscribers.make_token(secret, sub.id)
+        url = f"{config.settings.public_url}/u/{token}"
+        rendered = version(d.variant)
+        html, text = personalise(rendered, url, sub.email)
+        return mail.build(
+            from_addr=lst.from_addr,
+            to=sub.email,
+            to_name=sub.name,
+            subject=rendered.subject,
+            html=html,
+            text=text,
+            message_id=d.message_id or "",
+            date=now_utc(),
+            list_id=list_header,
+            unsubscribe_url=url,
+            unsubscribe_mailto=mail.unsubscribe_mailto(lst.from_addr, token),
+            reply_to=lst.reply_to,
+        )
+
+    def record(d: Delivery, result: send.Result) -> None:
+        store.mark_delivery(engine, d, result.status, now_utc(), result.error, result.attempts)
+        sub = people.pop(d.subscriber_id)
+        if result.permanent:
+            subscribers.note_bounce(engine, sub, config.delivery.bounce_limit, now_utc())
+        elif result.sent and sub.bounces:
+            subscribers.clear_bounces(engine, sub.id)
+        if on_sent:
+            on_sent(d.email, result.status if result.sent else f"{result.status}: {result.error}")
+
+    await send.deliver_all(
+        store.pending_deliveries(engine, issue_id),
+        compose,
+        record,
+        lambda: send.transport_for(config, lst.id, number),
+        config.delivery.connections,
+        config.delivery.rate_per_second,
+        config.delivery.retries,
+        stop,
+    )
     store.finish_issue_if_done(engine, issue_id)
     return store.delivery_counts(engine, issue_id)

@@ -11,6 +11,8 @@ import contextlib
 import os
 import re
 import ssl
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -20,6 +22,7 @@ import aiosmtplib
 
 from digest.config import Config, SmtpSettings
 from digest.errors import DeliveryError
+from digest.models import Delivery
 
 RETRIES = 3
 BACKOFF = 0.5  # seconds, doubled per retry
@@ -60,11 +63,15 @@ class OutboxTransport:
 
 
 class SmtpTransport:
-    """One persistent connection, reopened when the server drops it."""
+    """One persistent connection, reopened when the server drops it, and renewed after
+    `reconnect_after` messages (0: never)."""
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    def __init__(self, settings: SmtpSettings, reconnect_after: int = 0) -> None:
         self.settings = settings
         self.client: aiosmtplib.SMTP | None = None
+        self.reconnect_after = reconnect_after
+        self.sent = 0
+        self.connections = 0  # opened so far (for tests and logs)
 
     def _password(self) -> str | None:
         env = self.settings.password_env
@@ -114,11 +121,16 @@ class SmtpTransport:
         self.client = client
 
     async def send(self, msg: EmailMessage, recipient: str) -> None:
+        if self.reconnect_after and self.sent >= self.reconnect_after:
+            await self.close()
         if self.client is None or not self.client.is_connected:
             await self.open()
+            self.connections += 1
+            self.sent = 0
         assert self.client is not None
         try:
             await self.client.send_message(msg, recipients=[recipient])
+            self.sent += 1
         except aiosmtplib.SMTPRecipientsRefused as exc:
             err = exc.recipients[0] if exc.recipients else None
             code = err.code if err else 550
@@ -158,28 +170,98 @@ async def _shut(client: aiosmtplib.SMTP) -> None:
 
 def transport_for(config: Config, list_id: str, number: int) -> Transport:
     if config.delivery.transport == "smtp":
-        return SmtpTransport(config.smtp)
+        return SmtpTransport(config.smtp, config.delivery.reconnect_after)
     return OutboxTransport(config.delivery.outbox_dir / list_id / f"{number:04d}")
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    sent: bool
+    attempts: int
+    error: str | None = None
+    permanent: bool = False  # a 5xx: the address is refused for good (a hard bounce)
+
+    @property
+    def status(self) -> str:
+        return "sent" if self.sent else ("bounced" if self.permanent else "failed")
 
 
 async def deliver(
     transport: Transport,
     msg: EmailMessage,
     recipient: str,
-) -> tuple[bool, int, str | None]:
-    """Send one message, retrying temporary failures. -> (sent, attempts, error).
+    retries: int = RETRIES,
+) -> Result:
+    """Send one message, retrying temporary failures with exponential backoff.
 
     A transport that cannot connect at all raises DeliveryError: the caller stops and
     leaves the remaining rows pending for the next run."""
     error: str | None = None
-    for attempt in range(1, RETRIES + 1):
+    for attempt in range(1, retries + 1):
         try:
             await transport.send(msg, recipient)
-            return True, attempt, None
+            return Result(True, attempt)
         except PermanentFailure as exc:
-            return False, attempt, str(exc)
+            return Result(False, attempt, str(exc), permanent=True)
         except TemporaryFailure as exc:
             error = str(exc)
-            if attempt < RETRIES:
+            if attempt < retries:
                 await asyncio.sleep(BACKOFF * 2 ** (attempt - 1))
-    return False, RETRIES, error
+    return Result(False, retries, error)
+
+
+class RateLimit:
+    """At most `per_second` message starts per second across all connections."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self.next = 0.0
+        self.lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        async with self.lock:
+            loop = asyncio.get_running_loop()
+            delay = self.next - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self.next = max(self.next, loop.time()) + self.interval
+
+
+async def deliver_all(
+    pending: Sequence[Delivery],
+    compose: Callable[[Delivery], EmailMessage | None],
+    record: Callable[[Delivery, Result], None],
+    make_transport: Callable[[], Transport],
+    connections: int = 1,
+    per_second: float = 0.0,
+    retries: int = RETRIES,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Deliver over `connections` transports at once. `compose` gives a recipient's message
+    (None: skipped, and it recorded why); `record` commits each result as it happens. A
+    transport that cannot connect stops every worker; the rest stays pending."""
+    queue = deque(pending)
+    limit = RateLimit(per_second)
+
+    async def worker() -> None:
+        transport = make_transport()
+        await transport.open()
+        try:
+            while queue and not (stop is not None and stop.is_set()):
+                d = queue.popleft()
+                msg = compose(d)
+                if msg is None:
+                    continue
+                await limit.wait()
+                record(d, await deliver(transport, msg, d.email, retries))
+        finally:
+            await transport.close()
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(max(1, min(connections, len(queue)))):
+                group.create_task(worker())
+    except* DeliveryError as failures:
+        raise failures.exceptions[0] from None

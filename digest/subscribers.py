@@ -220,6 +220,26 @@ def set_status(engine: Engine, subscriber_id: int, status: str, now: datetime) -
         )
 
 
+def note_bounce(engine: Engine, sub: Subscriber, limit: int, now: datetime) -> bool:
+    """Count a hard bounce; at `limit` in a row the subscriber is marked bounced (and gets
+    no more mail). Returns whether that happened."""
+    bounces = sub.bounces + 1
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(table)
+            .where(table.c.id == sub.id)
+            .values(
+                bounces=bounces, status="bounced" if bounces >= limit else sub.status, updated=now
+            )
+        )
+    return bounces >= limit
+
+
+def clear_bounces(engine: Engine, subscriber_id: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.update(table).where(table.c.id == subscriber_id).values(bounces=0))
+
+
 def remove(engine: Engine, list_id: str, email: str, now: datetime) -> Subscriber:
     """Unsubscribe an address. The row stays, so a later import cannot re-subscribe it."""
     email = normalize_email(email)
