@@ -178,13 +178,20 @@ def articles(state: State, as_json: bool, limit: int, source: str | None) -> Non
     help="HTML file to write (the text part goes beside it, .txt). "
     "Default: out/preview/LIST.html beside the config.",
 )
+@click.option(
+    "--as",
+    "as_address",
+    metavar="ADDRESS",
+    help="Preview one subscriber's version: their language and chosen themes.",
+)
 @command
-def preview(state: State, list_id: str, out_file: Path | None) -> None:
+def preview(state: State, list_id: str, out_file: Path | None, as_address: str | None) -> None:
     """Show what the next issue of LIST would hold now. Stores and sends nothing."""
     cfg = state.config
-    p = pipeline.plan(cfg, state.engine, list_id, pipeline.now_utc())
+    p, issue, shown_to = pipeline.preview_for(
+        cfg, state.engine, list_id, as_address, pipeline.now_utc()
+    )
     target = out_file or cfg.base_dir / "out" / "preview" / f"{list_id}.html"
-    issue = p.issue
     out.print(f"[bold]{_esc(issue.subject)}[/]")
     out.print(_esc(issue.preheader))
     for section in issue.sections:
@@ -195,16 +202,21 @@ def preview(state: State, list_id: str, out_file: Path | None) -> None:
         out.print(f"Nothing new for {list_id}: the next issue would be empty.")
         return
     rendered = pipeline.render(cfg, issue)
-    html, text = personalise(
-        rendered, f"{cfg.settings.public_url}/u/preview", "subscriber@example.org"
-    )
+    html, text = personalise(rendered, f"{cfg.settings.public_url}/u/preview", shown_to)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
     target.with_suffix(".txt").write_text(text, encoding="utf-8")
+    size = len(html.encode())
     out.print(
         f"Preview written: {target} (and {target.with_suffix('.txt').name}), "
-        f"{len(rendered.html.encode()) // 1024} KB of HTML"
+        f"{size // 1024} KB of HTML"
     )
+    if size > pipeline.GMAIL_CLIP_BYTES:
+        err.print(
+            f"[yellow]warning:[/] the HTML is {size // 1024} KB; Gmail clips messages "
+            f"over {pipeline.GMAIL_CLIP_BYTES // 1024} KB (lower max_items, or trim the "
+            "template)"
+        )
 
 
 @cli.command()

@@ -79,6 +79,35 @@ def plan(config: Config, engine: Engine, list_id: str, now: datetime) -> issue_s
     return replace(built, left_out=built.left_out + old)
 
 
+GMAIL_CLIP_BYTES = 102 * 1024  # Gmail clips a message whose HTML is larger
+
+
+def preview_for(
+    config: Config,
+    engine: Engine,
+    list_id: str,
+    address: str | None,
+    now: datetime,
+) -> tuple[issue_stage.Plan, Issue, str]:
+    """The next issue as one subscriber would get it (their language and themes), or as
+    the list's own version: (plan, that version, the address to show)."""
+    lst = config.get_list(list_id)
+    p = plan(config, engine, lst.id, now)
+    if address is None:
+        return p, p.issue, "subscriber@example.org"
+    email = subscribers.normalize_email(address)
+    found = [s for s in subscribers.list_all(engine, lst.id) if s.email == email]
+    if not found:
+        raise DigestError(
+            f"{email} is not on list {lst.id} ('digest subscribers list {lst.id}' shows who is)"
+        )
+    sub = found[0]
+    version = issue_stage.variant(
+        p.issue, lst, config.themes, config.settings.title, sub.locale or lst.locale, sub.themes
+    )
+    return p, version, sub.email
+
+
 def render(config: Config, issue: Issue) -> RenderedIssue:
     lst = config.get_list(issue.list_id)
     return render_issue(

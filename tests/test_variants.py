@@ -151,3 +151,27 @@ def test_theme_choices_are_checked_on_add_and_import(site: tuple[config.Config, 
         "a@example.org,,,russia,active",
         "b@example.org,B,fr,korean-peninsula;russia,active",
     ]
+
+
+def test_preview_as_one_subscriber(site: tuple[config.Config, Engine]) -> None:
+    cfg, engine = site
+    subscribers.add(
+        engine,
+        "weekly",
+        "fr-ru@example.org",
+        NOW,
+        locale="fr",
+        themes=["russia"],
+        known_themes={"russia", "korean-peninsula"},
+    )
+    root = cfg.base_dir
+    shown = run_digest(root, "preview", "weekly", "--as", "fr-ru@example.org", "--out", "p.html")
+    assert shown.returncode == 0, shown.stderr
+    text = (root / "p.txt").read_text(encoding="utf-8")
+    assert "RUSSIE (1)" in text and "AUTRES" not in text and "fr-ru@example.org" in text
+    assert "Russie: 1" in shown.stdout and "warning" not in shown.stderr
+    stranger = run_digest(root, "preview", "weekly", "--as", "nobody@example.org")
+    assert (
+        stranger.returncode == 1 and "nobody@example.org is not on list weekly" in stranger.stderr
+    )
+    assert store.list_issues(engine) == []
