@@ -106,6 +106,13 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DkimSettings:
+    domain: str
+    selector: str
+    key_file: Path  # the private key (PEM); keep it readable by digest only
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     settings: Settings
@@ -115,6 +122,7 @@ class Config:
     delivery: DeliverySettings
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
+    dkim: DkimSettings | None = None
 
     @property
     def base_dir(self) -> Path:
@@ -221,7 +229,9 @@ class _Reader:
 
     def config(self, data: dict[str, Any]) -> Config:
         self.unknown(
-            data, "", {"digest", "sources", "themes", "lists", "delivery", "smtp", "collect"}
+            data,
+            "",
+            {"digest", "sources", "themes", "lists", "delivery", "smtp", "collect", "dkim"},
         )
         settings = self.settings(self.table(data, "digest", _SETTINGS_KEYS))
         sources = self.sources(data.get("sources", []))
@@ -230,9 +240,21 @@ class _Reader:
         delivery = self.delivery(self.table(data, "delivery", _DELIVERY_KEYS))
         smtp = self.smtp(self.table(data, "smtp", _SMTP_KEYS))
         collect = self.collect(self.table(data, "collect", _COLLECT_KEYS))
+        dkim = self.dkim(data) if "dkim" in data else None
         if self.problems:
             raise ConfigError(self.problems, str(self.path))
-        return Config(self.path, settings, sources, themes, lists, delivery, smtp, collect)
+        return Config(self.path, settings, sources, themes, lists, delivery, smtp, collect, dkim)
+
+    def dkim(self, data: dict[str, Any]) -> DkimSettings | None:
+        t = self.table(data, "dkim", {"domain", "selector", "key_file"})
+        domain = self.get(t, "domain", "dkim", str)
+        selector = self.get(t, "selector", "dkim", str)
+        key = self.get(t, "key_file", "dkim", str)
+        if key and not self.resolve(key).is_file():
+            self.fail("dkim.key_file", f"no such file: {self.resolve(key)} (a PEM private key)")
+        if domain and selector and key:
+            return DkimSettings(domain, selector, self.resolve(key))
+        return None
 
     def collect(self, t: dict[str, Any]) -> CollectSettings:
         d = CollectSettings()
@@ -399,10 +421,14 @@ class _Reader:
             transport or "outbox",
             self.resolve(outbox or "out/outbox"),
             connections=self.get(t, "connections", "delivery", int, d.connections, _positive),
-            rate_per_second=float(self.get(t, "rate_per_second", "delivery", (int, float),
-                                           d.rate_per_second, _not_negative)),
-            reconnect_after=self.get(t, "reconnect_after", "delivery", int, d.reconnect_after,
-                                     _not_negative),
+            rate_per_second=float(
+                self.get(
+                    t, "rate_per_second", "delivery", (int, float), d.rate_per_second, _not_negative
+                )
+            ),
+            reconnect_after=self.get(
+                t, "reconnect_after", "delivery", int, d.reconnect_after, _not_negative
+            ),
             retries=self.get(t, "retries", "delivery", int, d.retries, _positive),
             bounce_limit=self.get(t, "bounce_limit", "delivery", int, d.bounce_limit, _positive),
         )
@@ -449,8 +475,15 @@ _SMTP_KEYS = {
     "ca_file",
     "password",
 }
-_DELIVERY_KEYS = {"transport", "outbox_dir", "connections", "rate_per_second", "reconnect_after",
-                  "retries", "bounce_limit"}
+_DELIVERY_KEYS = {
+    "transport",
+    "outbox_dir",
+    "connections",
+    "rate_per_second",
+    "reconnect_after",
+    "retries",
+    "bounce_limit",
+}
 _COLLECT_KEYS = {
     "concurrency",
     "per_host",

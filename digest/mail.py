@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, parseaddr
+from pathlib import Path
 from urllib.parse import quote, urlsplit
+
+import dkim
+
+from digest.errors import DeliveryError
 
 
 def domain_of(address: str) -> str:
@@ -69,3 +75,60 @@ def build(
 def _plain(value: str) -> str:
     """One line: header injection through a feed title or a name is not possible."""
     return " ".join(value.replace("\r", " ").replace("\n", " ").split())
+
+
+SIGNED_HEADERS = (
+    b"from",
+    b"to",
+    b"subject",
+    b"date",
+    b"message-id",
+    b"list-id",
+    b"list-unsubscribe",
+    b"list-unsubscribe-post",
+    b"mime-version",
+    b"content-type",
+    b"reply-to",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """DKIM (RFC 6376): relaxed/relaxed canonicalization, rsa-sha256, an RSA key in PEM."""
+
+    domain: str
+    selector: str
+    key: bytes
+
+    @classmethod
+    def from_file(cls, domain: str, selector: str, path: Path) -> Signer:
+        try:
+            return cls(domain, selector, path.read_bytes())
+        except OSError as exc:
+            raise DeliveryError(f"dkim.key_file {path}: {exc.strerror}") from exc
+
+    def sign(self, raw: bytes) -> bytes:
+        headers = [h for h in SIGNED_HEADERS if _has_header(raw, h)]
+        try:
+            header = dkim.sign(
+                raw,
+                self.selector.encode(),
+                self.domain.encode(),
+                self.key,
+                canonicalize=(b"relaxed", b"relaxed"),
+                include_headers=headers,
+            )
+        except dkim.DKIMException as exc:
+            raise DeliveryError(f"DKIM signing failed (dkim.key_file): {exc}") from exc
+        return header + raw
+
+
+def _has_header(raw: bytes, name: bytes) -> bool:
+    head = raw.split(b"\r\n\r\n", 1)[0].lower()
+    return head.startswith(name + b":") or b"\r\n" + name + b":" in head
+
+
+def to_bytes(msg: EmailMessage, signer: Signer | None = None) -> bytes:
+    """The message as sent: CRLF lines, DKIM-signed when a signer is given."""
+    raw = msg.as_bytes(policy=POLICY)
+    return signer.sign(raw) if signer else raw

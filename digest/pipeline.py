@@ -10,8 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from sqlalchemy.engine import Engine
 
@@ -77,6 +76,12 @@ def plan(config: Config, engine: Engine, list_id: str, now: datetime) -> issue_s
         if a.published
     )
     return replace(built, left_out=built.left_out + old)
+
+
+def signer_for(config: Config) -> mail.Signer | None:
+    """The DKIM signer of [dkim], or None when the config has none."""
+    d = config.dkim
+    return mail.Signer.from_file(d.domain, d.selector, d.key_file) if d else None
 
 
 GMAIL_CLIP_BYTES = 102 * 1024  # Gmail clips a message whose HTML is larger
@@ -297,7 +302,8 @@ async def send_test(
     )
     await transport.open()
     try:
-        result = await send.deliver(transport, msg, address)
+        raw = mail.to_bytes(msg, signer_for(config))
+        result = await send.deliver(transport, raw, address, sender=parseaddr(lst.from_addr)[1])
     finally:
         await transport.close()
     if not result.sent:
@@ -379,7 +385,9 @@ async def _deliver_issue(
     list_header = mail.list_id_header(lst.title, lst.id, config.settings.public_url)
     people: dict[int, Subscriber] = {}
 
-    def compose(d: Delivery) -> EmailMessage | None:
+    signer = signer_for(config)
+
+    def compose(d: Delivery) -> bytes | None:
         sub = subscribers.get(engine, d.subscriber_id)
         if sub.status != "active":  # an unsubscribe during the send is honoured
             store.mark_delivery(engine, d, "skipped", now_utc(), f"subscriber is {sub.status}", 0)
@@ -389,7 +397,7 @@ async def _deliver_issue(
         url = f"{config.settings.public_url}/u/{token}"
         rendered = version(d.variant)
         html, text = personalise(rendered, url, sub.email)
-        return mail.build(
+        msg = mail.build(
             from_addr=lst.from_addr,
             to=sub.email,
             to_name=sub.name,
@@ -403,6 +411,7 @@ async def _deliver_issue(
             unsubscribe_mailto=mail.unsubscribe_mailto(lst.from_addr, token),
             reply_to=lst.reply_to,
         )
+        return mail.to_bytes(msg, signer)
 
     def record(d: Delivery, result: send.Result) -> None:
         store.mark_delivery(engine, d, result.status, now_utc(), result.error, result.attempts)
@@ -423,6 +432,7 @@ async def _deliver_issue(
         config.delivery.rate_per_second,
         config.delivery.retries,
         stop,
+        sender=parseaddr(lst.from_addr)[1],
     )
     store.finish_issue_if_done(engine, issue_id)
     return store.delivery_counts(engine, issue_id)

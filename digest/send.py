@@ -36,9 +36,12 @@ class TemporaryFailure(DeliveryError):
     """Try again later (4xx, a dropped connection)."""
 
 
+Message = EmailMessage | bytes  # bytes: exactly what goes on the wire (say, DKIM-signed)
+
+
 class Transport(Protocol):
     async def open(self) -> None: ...
-    async def send(self, msg: EmailMessage, recipient: str) -> None: ...
+    async def send(self, msg: Message, recipient: str, sender: str = "") -> None: ...
     async def close(self) -> None: ...
 
 
@@ -51,11 +54,11 @@ class OutboxTransport:
     async def open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    async def send(self, msg: EmailMessage, recipient: str) -> None:
+    async def send(self, msg: Message, recipient: str, sender: str = "") -> None:
         name = re.sub(r"[^A-Za-z0-9@._+-]", "_", recipient)[:200] + ".eml"
         path = self.folder / name
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(msg.as_bytes())
+        tmp.write_bytes(msg if isinstance(msg, bytes) else msg.as_bytes())
         os.replace(tmp, path)
 
     async def close(self) -> None:
@@ -120,7 +123,7 @@ class SmtpTransport:
             ) from exc
         self.client = client
 
-    async def send(self, msg: EmailMessage, recipient: str) -> None:
+    async def send(self, msg: Message, recipient: str, sender: str = "") -> None:
         if self.reconnect_after and self.sent >= self.reconnect_after:
             await self.close()
         if self.client is None or not self.client.is_connected:
@@ -129,7 +132,10 @@ class SmtpTransport:
             self.sent = 0
         assert self.client is not None
         try:
-            await self.client.send_message(msg, recipients=[recipient])
+            if isinstance(msg, bytes):
+                await self.client.sendmail(sender, [recipient], msg)
+            else:
+                await self.client.send_message(msg, recipients=[recipient])
             self.sent += 1
         except aiosmtplib.SMTPRecipientsRefused as exc:
             err = exc.recipients[0] if exc.recipients else None
@@ -188,9 +194,10 @@ class Result:
 
 async def deliver(
     transport: Transport,
-    msg: EmailMessage,
+    msg: Message,
     recipient: str,
     retries: int = RETRIES,
+    sender: str = "",
 ) -> Result:
     """Send one message, retrying temporary failures with exponential backoff.
 
@@ -199,7 +206,7 @@ async def deliver(
     error: str | None = None
     for attempt in range(1, retries + 1):
         try:
-            await transport.send(msg, recipient)
+            await transport.send(msg, recipient, sender)
             return Result(True, attempt)
         except PermanentFailure as exc:
             return Result(False, attempt, str(exc), permanent=True)
@@ -231,13 +238,14 @@ class RateLimit:
 
 async def deliver_all(
     pending: Sequence[Delivery],
-    compose: Callable[[Delivery], EmailMessage | None],
+    compose: Callable[[Delivery], Message | None],
     record: Callable[[Delivery, Result], None],
     make_transport: Callable[[], Transport],
     connections: int = 1,
     per_second: float = 0.0,
     retries: int = RETRIES,
     stop: asyncio.Event | None = None,
+    sender: str = "",
 ) -> None:
     """Deliver over `connections` transports at once. `compose` gives a recipient's message
     (None: skipped, and it recorded why); `record` commits each result as it happens. A
@@ -255,7 +263,7 @@ async def deliver_all(
                 if msg is None:
                     continue
                 await limit.wait()
-                record(d, await deliver(transport, msg, d.email, retries))
+                record(d, await deliver(transport, msg, d.email, retries, sender))
         finally:
             await transport.close()
 
