@@ -127,6 +127,8 @@ class SmtpTransport:
         if self.reconnect_after and self.sent >= self.reconnect_after:
             await self.close()
         if self.client is None or not self.client.is_connected:
+            if self.client is not None:  # dropped (a 421, say): close our side before reopening
+                await _shut(self.client)
             await self.open()
             self.connections += 1
             self.sent = 0
@@ -151,6 +153,7 @@ class SmtpTransport:
             aiosmtplib.SMTPTimeoutError,
             OSError,
         ) as exc:
+            await _shut(self.client)  # the socket may still be open on our side
             self.client = None
             raise TemporaryFailure(f"connection lost: {exc}") from exc
 
