@@ -354,7 +354,9 @@ class _Reader:
             if not isinstance(t, dict):
                 self.fail(key, "expected a table")
                 continue
-            self.unknown(t, key, {"id", "title", "terms", "min_score", "color"})
+            self.unknown(
+                t, key, {"id", "title", "terms", "min_score", "color", "exclude", "patterns"}
+            )
             tid = self.get(t, "id", key, str, check=_theme_id)
             title = self.get(t, "title", key, (str, dict), None)
             if isinstance(title, dict) and not all(isinstance(v, str) for v in title.values()):
@@ -363,9 +365,21 @@ class _Reader:
             terms = self.get(t, "terms", key, list, check=_string_list)
             min_score = self.get(t, "min_score", key, int, 2, check=_positive)
             color = self.get(t, "color", key, str, PALETTE[i % len(PALETTE)], check=_color)
+            exclude = self.get(t, "exclude", key, list, [], check=_strings)
+            patterns = self.get(t, "patterns", key, list, [], check=_regex_list)
             if tid and terms:
                 labels = title if isinstance(title, dict) else {"en": title or tid}
-                out.append(Theme(tid, dict(labels), tuple(terms), min_score or 2, color))
+                out.append(
+                    Theme(
+                        tid,
+                        dict(labels),
+                        tuple(terms),
+                        min_score or 2,
+                        color,
+                        tuple(exclude or ()),
+                        tuple(patterns or ()),
+                    )
+                )
         if len({t.id for t in out}) != len(out):
             self.fail("themes", "theme ids must be unique")
         return tuple(out)
@@ -549,6 +563,12 @@ def _theme_id(value: str) -> str | None:
 def _string_list(value: list[Any]) -> str | None:
     if not value or not all(isinstance(v, str) and v.strip() for v in value):
         return "expected a non-empty list of non-empty strings"
+    return None
+
+
+def _strings(value: list[Any]) -> str | None:
+    if not all(isinstance(v, str) and v.strip() for v in value):
+        return "expected a list of non-empty strings"
     return None
 
 

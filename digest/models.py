@@ -79,6 +79,8 @@ class Theme:
     terms: tuple[str, ...]
     min_score: int = 2
     color: str = "#2b6cb0"
+    exclude: tuple[str, ...] = ()  # terms whose matches cancel the hits lying inside them
+    patterns: tuple[str, ...] = ()  # regular expressions on the folded text, counted as terms
 
     def label(self, locale: str) -> str:
         return self.title.get(locale) or self.title.get("en") or next(iter(self.title.values()))

@@ -1,16 +1,39 @@
 """Theme matching: pure functions from (theme rules, article) to a Classification.
 
 Terms fold case and accents, match whole words in spaced scripts, take `*` as "any word
-starting so", and match inside words for Hangul and CJK (북한 in 북한은, 북한의).
+starting so", and match inside words for Hangul and CJK (북한 in 북한은, 북한의). The words of a
+phrase may be separated by spaces, hyphens or apostrophes ("Kim Jong Un" matches Kim Jong-un,
+"Ukraine" matches l'Ukraine and d’Ukraine); other punctuation must be as in the term
+("N. Korea", "Moscow, Idaho").
+
+A theme may also carry (read with getattr, so older Theme objects without them still work):
+
+exclude
+    Terms written like `terms` ("Korean barbecue", "Russian roulette", "러시아워"). A hit that
+    lies wholly inside an exclude match does not count: "Korean barbecue at home" scores
+    nothing for a Korea theme, while "Putin plays Russian roulette" still counts Putin and
+    "North Korean restaurant workers defect" still counts North Korean.
+patterns
+    Regular expressions matched against the folded text (lowercase, no accents, hyphens as
+    spaces, one kind of apostrophe). Each match counts like a term hit, under the pattern's
+    own text.
+
+Scoring: each distinct term in the title scores TITLE_WEIGHT, each hit in the body 1 (at most
+MAX_TEXT_SCORE); a theme applies from its min_score.
+
+Matching works on words, not one regular expression per theme: the folded text is split
+into words once, and every theme's terms are looked up in one index (exact words, and
+prefixes by their first letters), which keeps the cost close to that of folding the text.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from itertools import accumulate, pairwise
 
 from digest.models import Article, Classification, TermHit, Theme, ThemeMatch
 
@@ -29,6 +52,7 @@ _PUNCT = str.maketrans(
         "`": "'",
         "´": "'",
         "ʼ": "'",
+        "′": "'",
         "‐": " ",
         "‑": " ",
         "‒": " ",
@@ -36,73 +60,287 @@ _PUNCT = str.maketrans(
         "—": " ",
         "-": " ",
         "\u00a0": " ",
+        "\u202f": " ",
+        "\u00ad": None,  # soft hyphen
+        "\u200b": None,  # zero-width space
+        "\u2060": None,  # word joiner
+        "\ufeff": None,
     }
 )
+_SPLIT = re.compile(r"(\W+)")  # words at even indexes, what separates them at odd ones
+_TERM_WORD = re.compile(r"(\w+)(\*?)")
+_LOOSE = re.compile(r"[\s']+")  # separators a phrase may have between its words
+_HEAD = 3  # prefix terms are indexed by their first letters
 
 
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form; hyphens become spaces, apostrophes one kind."""
+    """Case- and accent-insensitive form; hyphens become spaces, apostrophes one kind.
+
+    Invisible characters (soft hyphen, zero-width space) are dropped, so a word split by
+    one still matches.
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped).casefold().translate(_PUNCT)
 
 
-def term_pattern(term: str) -> str:
-    """A regex for one folded term. `*` after a word matches any word that starts so."""
+@dataclass(frozen=True, slots=True)
+class _Term:
+    """One term of one theme, parsed into words."""
+
+    theme: int  # position of the theme in the index
+    index: int  # position in the theme's terms (config order decides between overlaps)
+    label: str  # as written in the config
+    words: tuple[str, ...]  # folded
+    prefix: tuple[bool, ...]  # word i ends with `*`
+    seps: tuple[str, ...]  # what must separate word i and i+1, spaces and apostrophes aside
+
+    def match_at(self, tokens: Sequence[str], parts: Sequence[str], i: int) -> int:
+        """Number of tokens this term covers from token i, or 0."""
+        n = len(self.words)
+        if i + n > len(tokens):
+            return 0
+        for k in range(n):
+            tok, word = tokens[i + k], self.words[k]
+            if not (tok.startswith(word) if self.prefix[k] else tok == word):
+                return 0
+            if k and _LOOSE.sub("", parts[2 * (i + k) - 1]) != self.seps[k - 1]:
+                return 0
+        return n
+
+
+def _parse(term: str, theme: int, index: int) -> _Term | None:
     folded = fold(term).strip()
-    if _CJK.search(folded):
-        return re.escape(folded.rstrip("*")) + (r"\w*" if folded.endswith("*") else "")
-    words = [w for w in re.split(r"[\s']+", folded) if w.strip("*")]
-    body = r"[\s']+".join(
-        re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in words
+    found = list(_TERM_WORD.finditer(folded))
+    if not found:
+        return None
+    seps = tuple(_LOOSE.sub("", folded[a.end() : b.start()]) for a, b in pairwise(found))
+    return _Term(
+        theme,
+        index,
+        term,
+        tuple(m.group(1) for m in found),
+        tuple(bool(m.group(2)) for m in found),
+        seps,
     )
-    return r"(?<!\w)" + body + r"(?!\w)"
+
+
+def _cjk_regex(terms: Sequence[str]) -> re.Pattern[str] | None:
+    """Alternation of the CJK terms, in config order; group g<i> is terms[i]."""
+    alts = []
+    for i, term in enumerate(terms):
+        folded = fold(term).strip()
+        if _CJK.search(folded):
+            body = re.escape(folded.rstrip("*")) + (r"\w*" if folded.endswith("*") else "")
+            alts.append(f"(?P<g{i}>{body})")
+    return re.compile("|".join(alts)) if alts else None
+
+
+@dataclass(slots=True)
+class _Words:
+    """Index of the spaced-script terms of several themes: exact first words and heads."""
+
+    exact: dict[str, list[_Term]] = field(default_factory=dict)
+    heads: dict[str, list[_Term]] = field(default_factory=dict)
+    short_heads: set[int] = field(default_factory=set)  # prefix stems shorter than _HEAD
+
+    def add(self, term: _Term) -> None:
+        first = term.words[0]
+        if term.prefix[0]:
+            key = first[:_HEAD]
+            if len(key) < _HEAD:
+                self.short_heads.add(len(key))
+            self.heads.setdefault(key, []).append(term)
+        else:
+            self.exact.setdefault(first, []).append(term)
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.heads)
+
+    def candidates(self, tok: str) -> list[_Term]:
+        found = list(self.exact.get(tok, ()))
+        found += [t for t in self.heads.get(tok[:_HEAD], ()) if tok.startswith(t.words[0])]
+        for n in self.short_heads:
+            if len(tok) > n:
+                found += [t for t in self.heads.get(tok[:n], ()) if tok.startswith(t.words[0])]
+        return found
+
+    def scan(self, tokens: Sequence[str], parts: Sequence[str], nthemes: int) -> list[_Span]:
+        """Matches, per theme left to right without overlap; config order breaks ties."""
+        heads = self.heads.keys() & {t[:_HEAD] for t in tokens}
+        exact = self.exact.keys() & set(tokens)
+        if not heads and not exact and not self.short_heads:
+            return []
+        free = [0] * nthemes  # first token each theme may still match from
+        out = []
+        for i, tok in enumerate(tokens):
+            if not tok or not (tok in exact or tok[:_HEAD] in heads or self.short_heads):
+                continue
+            best: dict[int, tuple[int, _Term, int]] = {}
+            for term in self.candidates(tok):
+                if free[term.theme] > i:
+                    continue
+                n = term.match_at(tokens, parts, i)
+                if n and (term.theme not in best or term.index < best[term.theme][0]):
+                    best[term.theme] = (term.index, term, n)
+            for theme, (_, term, n) in best.items():
+                free[theme] = i + n
+                out.append(_Span(term.theme, term.label, 2 * i, 2 * (i + n - 1)))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
-class CompiledTheme:
+class _Span:
+    theme: int
+    label: str
+    first: int  # index in parts of the first word
+    last: int  # index in parts of the last word
+
+
+@dataclass(frozen=True, slots=True)
+class _ThemeRules:
     theme: Theme
-    regex: re.Pattern[str]
+    cjk: re.Pattern[str] | None
+    exclude_cjk: re.Pattern[str] | None
+    patterns: tuple[re.Pattern[str], ...]
 
 
-@lru_cache(maxsize=256)
-def _terms_regex(terms: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?P<t{i}>{term_pattern(t)})" for i, t in enumerate(terms)))
+@dataclass(slots=True)
+class _Index:
+    """Every theme's terms, compiled once for a sequence of themes."""
+
+    themes: tuple[Theme, ...]
+    rules: list[_ThemeRules] = field(default_factory=list)
+    words: _Words = field(default_factory=_Words)
+    exclude: _Words = field(default_factory=_Words)
+    any_cjk: bool = False
+    any_patterns: bool = False
+
+    def __post_init__(self) -> None:
+        for pos, theme in enumerate(self.themes):
+            exclude = tuple(getattr(theme, "exclude", ()) or ())
+            patterns = tuple(getattr(theme, "patterns", ()) or ())
+            for index, term in enumerate(theme.terms):
+                parsed = _parse(term, pos, index)
+                if parsed and not _CJK.search(term):
+                    self.words.add(parsed)
+            for index, term in enumerate(exclude):
+                parsed = _parse(term, pos, index)
+                if parsed and not _CJK.search(term):
+                    self.exclude.add(parsed)
+            rules = _ThemeRules(
+                theme,
+                _cjk_regex(theme.terms),
+                _cjk_regex(exclude),
+                tuple(re.compile(p, re.IGNORECASE) for p in patterns),
+            )
+            self.any_cjk |= rules.cjk is not None
+            self.any_patterns |= bool(rules.patterns)
+            self.rules.append(rules)
+
+    def hits(self, folded: str, where: str) -> list[list[TermHit]]:
+        """TermHits per theme, in text order, excluded ones left out."""
+        n = len(self.themes)
+        parts = _SPLIT.split(folded)
+        tokens = parts[0::2]
+        spans = self.words.scan(tokens, parts, n) if self.words else []
+        cjk = self.any_cjk and _CJK.search(folded) is not None
+        out: list[list[TermHit]] = [[] for _ in range(n)]
+        if not spans and not cjk and not self.any_patterns:
+            return out
+        starts = list(accumulate(map(len, parts), initial=0))
+        found: list[list[tuple[int, int, str]]] = [[] for _ in range(n)]  # start, end, label
+        for s in spans:
+            found[s.theme].append((starts[s.first], starts[s.last + 1], s.label))
+        for pos, rules in enumerate(self.rules):
+            if cjk and rules.cjk is not None:
+                for m in rules.cjk.finditer(folded):
+                    label = rules.theme.terms[int((m.lastgroup or "g0")[1:])]
+                    found[pos].append((m.start(), m.end(), label))
+            for p in rules.patterns:
+                found[pos].extend((m.start(), m.end(), p.pattern) for m in p.finditer(folded))
+        excluded = self._excluded(folded, tokens, parts, starts, cjk)
+        for pos, hits in enumerate(found):
+            if not hits:
+                continue
+            bad = excluded[pos]
+            hits.sort()
+            out[pos] = [
+                TermHit(label, where, folded[a:b])
+                for a, b, label in hits
+                if b > a and not any(s <= a and b <= e for s, e in bad)
+            ]
+        return out
+
+    def _excluded(
+        self,
+        folded: str,
+        tokens: Sequence[str],
+        parts: Sequence[str],
+        starts: Sequence[int],
+        cjk: bool,
+    ) -> list[list[tuple[int, int]]]:
+        out: list[list[tuple[int, int]]] = [[] for _ in self.themes]
+        if self.exclude:
+            for s in self.exclude.scan(tokens, parts, len(self.themes)):
+                out[s.theme].append((starts[s.first], starts[s.last + 1]))
+        if cjk:
+            for pos, rules in enumerate(self.rules):
+                if rules.exclude_cjk is not None:
+                    out[pos].extend(m.span() for m in rules.exclude_cjk.finditer(folded))
+        return out
+
+    def matches(self, title: str, text: str, only_themes: bool = False) -> list[ThemeMatch]:
+        """Each theme's match, in theme order; only those reaching min_score if asked."""
+        title_hits = self.hits(title, "title")
+        text_hits = self.hits(text, "text")
+        out = []
+        for theme, th, xh in zip(self.themes, title_hits, text_hits, strict=True):
+            if only_themes and not th and not xh:
+                continue
+            score = TITLE_WEIGHT * len({h.term for h in th}) + min(len(xh), MAX_TEXT_SCORE)
+            if not only_themes or score >= theme.min_score:
+                out.append(ThemeMatch(theme.id, score, tuple(th + xh)))
+        return out
 
 
-def compile_theme(theme: Theme) -> CompiledTheme:
-    return CompiledTheme(theme, _terms_regex(theme.terms))
+_CACHE: dict[tuple[int, ...], _Index] = {}
+_CACHE_SIZE = 16
 
 
-def _hits(ct: CompiledTheme, folded: str, where: str) -> list[TermHit]:
-    out = []
-    for m in ct.regex.finditer(folded):
-        index = int((m.lastgroup or "t0")[1:])
-        out.append(TermHit(ct.theme.terms[index], where, m.group(0)))
-    return out
+def _index(themes: Iterable[Theme]) -> _Index:
+    """The compiled index for these theme objects (kept while they are, so ids stay theirs)."""
+    themes = tuple(themes)
+    key = tuple(map(id, themes))
+    index = _CACHE.get(key)
+    if index is None:
+        index = _Index(themes)
+        if len(_CACHE) >= _CACHE_SIZE:
+            # another thread may have evicted it first
+            with suppress(KeyError, RuntimeError, StopIteration):
+                del _CACHE[next(iter(_CACHE))]
+        _CACHE[key] = index
+    return index
 
 
-def match_theme(ct: CompiledTheme, title: str, text: str) -> ThemeMatch:
-    title_hits = _hits(ct, title, "title")
-    text_hits = _hits(ct, text, "text")
-    score = TITLE_WEIGHT * len({h.term for h in title_hits}) + min(len(text_hits), MAX_TEXT_SCORE)
-    return ThemeMatch(ct.theme.id, score, tuple(title_hits + text_hits))
+def match_theme(theme: Theme, title: str, text: str) -> ThemeMatch:
+    """One theme's match against an already folded title and text."""
+    return _index((theme,)).matches(title, text)[0]
+
+
+def _folded(article: Article) -> tuple[str, str]:
+    return fold(article.title), fold(article.text[:TEXT_WINDOW] or article.excerpt)
 
 
 def classify(article: Article, themes: Iterable[Theme]) -> Classification:
     """Themes whose score reaches their threshold, best first (ties keep config order)."""
-    title = fold(article.title)
-    text = fold(article.text[:TEXT_WINDOW] or article.excerpt)
-    scored = []
-    for order, theme in enumerate(themes):
-        m = match_theme(compile_theme(theme), title, text)
-        if m.score >= theme.min_score:
-            scored.append((-m.score, order, m))
-    return Classification(tuple(m for _, _, m in sorted(scored, key=lambda x: x[:2])))
+    title, text = _folded(article)
+    found = _index(themes).matches(title, text, only_themes=True)
+    # sorted() is stable: equal scores keep config order
+    return Classification(tuple(sorted(found, key=lambda m: -m.score)))
 
 
 def explain(article: Article, themes: Iterable[Theme]) -> list[ThemeMatch]:
     """Every theme's match, including those under threshold (for `digest explain`)."""
-    title = fold(article.title)
-    text = fold(article.text[:TEXT_WINDOW] or article.excerpt)
-    return [match_theme(compile_theme(t), title, text) for t in themes]
+    title, text = _folded(article)
+    return _index(themes).matches(title, text)

@@ -191,7 +191,17 @@ def test_invalid_mjml_is_a_render_error(tmp_path: Path) -> None:
 
 
 def test_an_undated_item_shows_the_day_digest_first_saw_it() -> None:
-    undated = Article(key="u", source="Wire", title="Kremlin talks", url="https://e.org/u",
-                      published=None, excerpt="x", text="x", content_hash="u", site="Wire",
-                      id=9, first_seen=datetime(2026, 11, 21, 8, tzinfo=UTC))
+    undated = Article(
+        key="u",
+        source="Wire",
+        title="Kremlin talks",
+        url="https://e.org/u",
+        published=None,
+        excerpt="x",
+        text="x",
+        content_hash="u",
+        site="Wire",
+        id=9,
+        first_seen=datetime(2026, 11, 21, 8, tzinfo=UTC),
+    )
     assert "Wire · 21 nov. 2026" in render("weekly-fr", [undated]).text

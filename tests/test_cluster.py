@@ -1,0 +1,179 @@
+"""Same-story clustering (digest.cluster): behaviour on small, readable batches.
+
+IDF is computed over the batch, so each test adds unrelated filler articles, as a real
+batch (a day or a week of feeds) has.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from digest.cluster import Cluster, cluster, numbers, skeleton
+from digest.models import Article
+
+T0 = datetime(2026, 11, 20, 8, tzinfo=UTC)
+
+FILLER = [
+    ("Central bank keeps rates on hold as inflation eases", "Policymakers left the main "
+     "rate unchanged on Thursday and signalled that cuts could come next year."),
+    ("City council approves new cycling lanes", "The plan adds 40 km of protected lanes "
+     "across the centre over the next three years, the mayor's office said."),
+    ("Storm floods coastal towns in the north", "Emergency services evacuated hundreds of "
+     "residents overnight as rivers burst their banks after two days of rain."),
+    ("Tech giant unveils cheaper smartphone", "The new model keeps the flagship camera but "
+     "drops the titanium frame, and goes on sale next month in most markets."),
+    ("Football: league leaders held to a draw", "A late equaliser denied the leaders a "
+     "tenth straight win and tightened the race for the title."),
+    ("Scientists map a distant galaxy in detail", "The telescope's new images show star "
+     "formation in a galaxy 12 billion light years away, researchers said."),
+    ("Farmers protest over cheap imports", "Tractors blocked roads into the capital as "
+     "farmers demanded limits on grain and poultry imports."),
+    ("Museum returns looted statues", "The museum handed back four bronze statues taken "
+     "during the colonial era, at a ceremony attended by the culture minister."),
+]  # fmt: skip
+
+
+def art(
+    key: str,
+    title: str,
+    text: str,
+    when: datetime | None = T0,
+    lang: str = "en",
+) -> Article:
+    return Article(
+        key=key,
+        source=key.split("/")[0],
+        title=title,
+        url=None,
+        published=when,
+        excerpt=text[:300],
+        text=text,
+        content_hash=key,
+        lang=lang,
+    )
+
+
+def filler(when: datetime = T0) -> list[Article]:
+    return [art(f"filler/{i}", t, x, when) for i, (t, x) in enumerate(FILLER)]
+
+
+ICBM_A = art(
+    "wire/1",
+    "North Korea fires ICBM in longest-ever flight",
+    "North Korea launched an intercontinental ballistic missile on Thursday that flew for "
+    "about 86 minutes, the longest flight time recorded for any of its missiles, Japan's "
+    "defence ministry said.",
+)
+ICBM_B = art(
+    "herald/7",
+    "North Korean ICBM flies 86 minutes in record test, Japan says",
+    "Japan's defence ministry said the intercontinental ballistic missile North Korea "
+    "launched on Thursday flew for about 86 minutes, a record flight time for its missiles.",
+    T0 + timedelta(hours=5),
+)
+ROADS = art(
+    "wire/2",
+    "North Korea blows up roads linking it to the South",
+    "North Korea detonated sections of two roads connecting it to South Korea on Tuesday, "
+    "Seoul's Joint Chiefs of Staff said, prompting warning shots from the South.",
+    T0 + timedelta(hours=2),
+)
+
+
+def together(clusters: list[Cluster], a: str, b: str) -> bool:
+    return any(a in c.keys and b in c.keys for c in clusters)
+
+
+def test_the_same_story_in_two_wordings_is_one_cluster() -> None:
+    clusters = cluster([ICBM_A, ICBM_B, ROADS, *filler()])
+    assert together(clusters, "wire/1", "herald/7")
+
+
+def test_different_stories_on_the_same_theme_stay_apart() -> None:
+    clusters = cluster([ICBM_A, ICBM_B, ROADS, *filler()])
+    assert not together(clusters, "wire/1", "wire/2")
+    assert not together(clusters, "herald/7", "wire/2")
+
+
+def test_every_article_is_in_exactly_one_cluster_and_a_key_counts_once() -> None:
+    batch = [ICBM_A, ICBM_B, ROADS, ICBM_A, *filler()]
+    keys = [k for c in cluster(batch) for k in c.keys]
+    assert sorted(keys) == sorted({a.key for a in batch})
+    assert cluster([]) == []
+
+
+def test_the_time_window_is_respected() -> None:
+    late = art("herald/7", ICBM_B.title, ICBM_B.text, T0 + timedelta(days=5))
+    assert not together(cluster([ICBM_A, late, *filler()]), "wire/1", "herald/7")
+    # a wider window brings them together
+    wide = cluster([ICBM_A, late, *filler()], window=timedelta(days=7))
+    assert together(wide, "wire/1", "herald/7")
+    # a story spans at most the window: a chain of daily follow-ups does not grow forever
+    days = [art(f"s{i}/1", ICBM_A.title, ICBM_A.text, T0 + timedelta(days=2 * i)) for i in range(4)]
+    clusters = cluster([*days, *filler()], window=timedelta(days=3))
+    assert not together(clusters, "s0/1", "s3/1")
+
+
+def test_the_lead_is_the_earliest_then_the_longest_then_the_smallest_key() -> None:
+    clusters = cluster([ICBM_B, ICBM_A, *filler()])
+    story = next(c for c in clusters if "wire/1" in c.keys)
+    assert story.lead == "wire/1"  # published 5 hours before herald/7
+    assert story.keys == ("wire/1", "herald/7")
+    # same time: the longer text leads
+    short = art("post/3", ICBM_B.title, ICBM_B.text[:140], T0)
+    same_time = art("herald/7", ICBM_B.title, ICBM_B.text, T0)
+    story = next(c for c in cluster([short, same_time, *filler()]) if "post/3" in c.keys)
+    assert story.lead == "herald/7"
+    # same time and length: the smallest key leads
+    twin = art("gazette/1", ICBM_B.title, ICBM_B.text, T0)
+    story = next(c for c in cluster([same_time, twin, *filler()]) if "gazette/1" in c.keys)
+    assert story.lead == "gazette/1"
+
+
+def test_the_result_does_not_depend_on_the_order_given() -> None:
+    batch = [ICBM_A, ICBM_B, ROADS, *filler()]
+    assert cluster(batch) == cluster(list(reversed(batch)))
+
+
+def test_undated_articles_are_compared_with_everything() -> None:
+    undated = art("herald/7", ICBM_B.title, ICBM_B.text, None)
+    clusters = cluster([ICBM_A, undated, *filler()])
+    story = next(c for c in clusters if "herald/7" in c.keys)
+    assert story.keys == ("wire/1", "herald/7")  # the dated article leads
+
+
+PACT_EN = art(
+    "wire/9",
+    "Putin and Kim sign mutual defence pact in Pyongyang",
+    "Russian President Vladimir Putin and North Korean leader Kim Jong Un signed a "
+    "strategic partnership treaty on Wednesday. It was Putin's first visit to Pyongyang "
+    "in 24 years; 1,500 guests attended the ceremony.",
+)
+PACT_FR = art(
+    "lettre/4",
+    "Poutine et Kim Jong-un signent un pacte de défense à Pyongyang",
+    "Vladimir Poutine a signé mercredi à Pyongyang un traité de partenariat stratégique "
+    "avec Kim Jong-un, sa première visite depuis 24 ans, devant 1 500 invités.",
+    lang="fr",
+)
+
+
+def test_the_same_story_across_languages_shares_names_and_numbers() -> None:
+    batch = [PACT_EN, PACT_FR, ICBM_A, ROADS, *filler()]
+    assert together(cluster(batch), "wire/9", "lettre/4")
+    # and can be switched off
+    assert not together(cluster(batch, across_languages=None), "wire/9", "lettre/4")
+
+
+def test_skeletons_are_alike_across_scripts() -> None:
+    assert {skeleton(w) for w in ("putin", "путин", "путін", "poutine", "푸틴")} == {"PTN"}
+    assert {skeleton(w)[:4] for w in ("navalny", "навального", "나발니")} == {"NBRN"}
+    assert skeleton("pyongyang") == skeleton("평양") == skeleton("пхеньян")
+    assert skeleton("président") == skeleton("президент")
+
+
+def test_numbers_are_written_alike_whatever_the_separators() -> None:
+    assert numbers("1,500 troops; 1 500 soldats; 1500명; 1.500 Soldaten") == {"1500"}
+    assert numbers("0,72 enfant par femme") == numbers("0.72 children per woman") == {"0.72"}
+    assert numbers("병력 1만2천 명") == {"12000"}
+    assert numbers("in 2024 12 people, 7 days") == {"2024", "12"}
