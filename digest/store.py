@@ -604,20 +604,25 @@ def insert_issue(
     return issue_id
 
 
-def find_issue(engine: Engine, list_id: str, number: int) -> StoredIssue | None:
+def _first_issue(engine: Engine, list_id: str, *where: Any) -> StoredIssue | None:
+    """The list's first issue (lowest number) meeting `where`, if any."""
+    query = (
+        sa.select(issues)
+        .where(issues.c.list_id == list_id, *where)
+        .order_by(issues.c.number)
+        .limit(1)
+    )
     with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(issues).where(issues.c.list_id == list_id, issues.c.number == number)
-        ).first()
-        return StoredIssue(row.id, row.list_id, row.number, row.locale) if row else None
+        row = conn.execute(query).first()
+    return StoredIssue(row.id, row.list_id, row.number, row.locale) if row else None
+
+
+def find_issue(engine: Engine, list_id: str, number: int) -> StoredIssue | None:
+    return _first_issue(engine, list_id, issues.c.number == number)
 
 
 def issue_for_period(engine: Engine, list_id: str, period: str) -> StoredIssue | None:
-    with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(issues).where(issues.c.list_id == list_id, issues.c.period == period)
-        ).first()
-        return StoredIssue(row.id, row.list_id, row.number, row.locale) if row else None
+    return _first_issue(engine, list_id, issues.c.period == period)
 
 
 def ping(engine: Engine) -> None:
@@ -628,14 +633,7 @@ def ping(engine: Engine) -> None:
 
 def unfinished_issue(engine: Engine, list_id: str) -> StoredIssue | None:
     """The list's issue that still has recipients pending, if any."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(issues)
-            .where(issues.c.list_id == list_id, issues.c.status == "sending")
-            .order_by(issues.c.number)
-            .limit(1)
-        ).first()
-        return StoredIssue(row.id, row.list_id, row.number, row.locale) if row else None
+    return _first_issue(engine, list_id, issues.c.status == "sending")
 
 
 def rendition(engine: Engine, issue_id: int, variant: str) -> dict[str, Any]:

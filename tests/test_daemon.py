@@ -83,6 +83,18 @@ def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_in_background(root: Path) -> subprocess.Popen[str]:
+    """`digest run weekly` (collect, then send), as another process."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "digest", "-c", "digest.toml", "run", "weekly"],
+        cwd=root,
+        env={**os.environ, "DIGEST_SECRET": SECRET},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
 def subscribe(root: Path, count: int) -> list[str]:
     lines = ["email"] + [f"r{n:03d}@example.org" for n in range(count)]
     (root / "subs.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -268,13 +280,7 @@ def test_interrupted_mid_send_then_restarted_delivers_exactly_once(
     config(tmp_path, "0 7 * * mon", catch_up="1h", smtp_port=slow_smtp.port)
     article(tmp_path, "a")
     recipients = subscribe(tmp_path, 120)
-    sender = subprocess.Popen(
-        [sys.executable, "-m", "digest", "-c", "digest.toml", "run", "weekly"],
-        cwd=tmp_path,
-        env={**os.environ, "DIGEST_SECRET": SECRET},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    sender = run_in_background(tmp_path)
     until(lambda: len(slow_smtp.messages) >= 10, 20, "the manual send's first messages")
     sender.kill()
     sender.wait(timeout=10)
@@ -331,13 +337,7 @@ def test_a_second_sender_of_the_same_list_is_turned_away(
     config(tmp_path, "0 7 * * mon", smtp_port=slow_smtp.port)
     article(tmp_path, "a")
     recipients = subscribe(tmp_path, 80)
-    first = subprocess.Popen(
-        [sys.executable, "-m", "digest", "-c", "digest.toml", "run", "weekly"],
-        cwd=tmp_path,
-        env={**os.environ, "DIGEST_SECRET": SECRET},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    first = run_in_background(tmp_path)
     until(lambda: len(slow_smtp.messages) >= 5, 20, "the first sender")
     second = cli(tmp_path, "send", "weekly")
     assert second.returncode == 1
