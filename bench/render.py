@@ -37,11 +37,15 @@ def main() -> None:
             excerpt="Lorem ipsum " * 25,
             text="Lorem ipsum " * 25,
             content_hash=str(i),
-            site="Wire",
+            site=f"Wire {i % 7}",
             id=i,
+            image=f"https://img.example.org/{i}.jpg",
         )
-        for i in range(25)
+        for i in range(35)
     ]
+    # Worst case: a thumbnail on every article, and 5 stories told by 3 sources each
+    # (25 shown, "also reported by" 2 others on 5 of them).
+    stories = [(str(i), str(25 + 2 * i), str(26 + 2 * i)) for i in range(5)]
     plan = issue.build(
         lst,
         cfg.list_themes(lst),
@@ -50,7 +54,9 @@ def main() -> None:
         {a.key: classify(a, cfg.themes) for a in items},
         1,
         NOW,
+        stories,
     )
+    assert len(plan.issue.articles) == 25, len(plan.issue.articles)
     dirs = template_dirs(None)
     env = environment(dirs, lst.locale)
     ctx = context(plan.issue, cfg.themes, cfg.settings.title, lst.title, cfg.settings.public_url)
@@ -70,7 +76,10 @@ def main() -> None:
     print(f"jinja only (baseline): {base * 1000:7.2f} ms per issue")
     print(f"full render:           {real * 1000:7.2f} ms per issue")
     print(f"ratio full/baseline:   {real / base:7.1f}x")
-    print(f"HTML size, 25 articles: {len(html.encode()) / 1024:.1f} KB (Gmail clips at ~102 KB)")
+    print(
+        f"HTML size, 25 articles with thumbnails: {len(html.encode()) / 1024:.1f} KB "
+        "(Gmail clips at ~102 KB)"
+    )
 
 
 def timed(fn: object) -> float:

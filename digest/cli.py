@@ -23,7 +23,7 @@ from digest import config as config_mod
 from digest.errors import ConfigError, DigestError
 from digest.models import SourceReport
 from digest.render import check_templates, personalise, template_dirs
-from digest.themes import classify
+from digest.themes import explain as theme_scores
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -132,14 +132,26 @@ def _collect(state: State) -> bool:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON array, for scripts: with language, every theme's score and story id.",
+)
 @click.option("--limit", default=50, show_default=True, help="How many, newest first.")
 @click.option("--source", help="Only this source.")
 @command
 def articles(state: State, as_json: bool, limit: int, source: str | None) -> None:
-    """List stored articles with their themes (the primary theme first)."""
+    """List stored articles with their language, themes (primary first) and story.
+
+    The story is the id of the article that leads the same story told by several
+    sources (among the articles listed); 'digest explain ID' says why.
+    """
+    cfg = state.config
     found = store.list_articles(state.engine, limit, source)
-    themes = [[m.theme_id for m in classify(a, state.config.themes).matches] for a in found]
+    classes = [pipeline.classify_for(cfg, a) for a in found]
+    by_key = {a.key: a for a in found}
+    story = {k: by_key[keys[0]].id for keys in pipeline.stories_of(cfg, found) for k in keys}
     if as_json:
         rows = [
             {
@@ -148,22 +160,72 @@ def articles(state: State, as_json: bool, limit: int, source: str | None) -> Non
                 "title": a.title,
                 "url": a.url,
                 "published": a.published.isoformat() if a.published else None,
-                "themes": t,
+                "language": a.lang,
+                "themes": [m.theme_id for m in c.matches],
+                "scores": {m.theme_id: m.score for m in theme_scores(a, cfg.themes)},
+                "story": story.get(a.key),
             }
-            for a, t in zip(found, themes, strict=True)
+            for a, c in zip(found, classes, strict=True)
         ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table("id", "source", "published", "themes", "title")
-    for a, t in zip(found, themes, strict=True):
+    table = Table("id", "source", "lang", "published", "themes", "story", "title")
+    for a, c in zip(found, classes, strict=True):
         table.add_row(
             str(a.id),
             _esc(a.source),
+            a.lang or "",
             a.published.date().isoformat() if a.published else "",
-            ", ".join(t) or "-",
+            ", ".join(m.theme_id for m in c.matches) or "-",
+            str(story.get(a.key) or ""),
             _esc(a.title),
         )
     out.print(table)
+
+
+@cli.command()
+@click.argument("article_ref", metavar="ARTICLE")
+@command
+def explain(state: State, article_ref: str) -> None:
+    """Why ARTICLE (an id, URL or key) lands where it does.
+
+    Every theme's score against its min_score with the terms that matched and where, the
+    story it belongs to, and for each list: its section in the next issue, or why it is
+    left out.
+    """
+    from digest.explain import explain as explain_article
+
+    x = explain_article(state.config, state.engine, article_ref, pipeline.now_utc())
+    a = x.article
+    out.print(f"[bold]{_esc(a.title)}[/]")
+    out.print(f"  id {a.id} · {_esc(a.source)} · {_esc(a.url or a.key)}")
+    when = a.published.isoformat() if a.published else "undated"
+    out.print(f"  language: {a.lang or 'unknown'} · published: {when}")
+    out.print("[bold]Themes[/]")
+    for t in x.themes:
+        mark = "[green]applies[/]" if t.applies else "[dim]below[/]"
+        out.print(f"  {t.theme_id}: score {t.score} (min_score {t.min_score}) {mark}")
+        for hit in t.match.hits:
+            out.print(f"    {_esc(hit.term)!s} in {hit.where}: “{_esc(hit.matched)}”")
+    if x.classification.matches and all(m.score == 0 for m in x.classification.matches):
+        ids = ", ".join(m.theme_id for m in x.classification.matches)
+        out.print(f"  no theme by its terms: the source's themes apply ({ids})")
+    elif not x.classification.matches:
+        out.print("  no theme applies: the article goes to Other where a list has it")
+    else:
+        primary, secondary = x.classification.primary, x.classification.secondary
+        extra = f"; also tagged {', '.join(secondary)}" if secondary else ""
+        out.print(f"  primary theme: {primary}{extra}")
+    out.print("[bold]Story[/]")
+    if not x.story:
+        out.print("  told by no other stored article within the story window")
+    for other in x.story:
+        out.print(f"  same story: {_esc(other.title)} ({_esc(other.source)}, id {other.id})")
+    for line in x.story_why:
+        out.print(f"    {_esc(line)}")
+    out.print("[bold]Lists[/]")
+    for fate in x.lists:
+        out.print(f"  {fate.list_id}: {fate.outcome}: {_esc(fate.detail)}")
 
 
 # --- preview, send, run -----------------------------------------------------------------
@@ -173,10 +235,11 @@ def articles(state: State, as_json: bool, limit: int, source: str | None) -> Non
 @click.argument("list_id", metavar="LIST")
 @click.option(
     "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="HTML file to write (the text part goes beside it, .txt). "
-    "Default: out/preview/LIST.html beside the config.",
+    "out_path",
+    type=click.Path(path_type=Path),
+    help="Folder to write LIST.html, LIST.txt and LIST.json (subject, preheader, counts, "
+    "left out) into; a path ending in .html names the HTML file instead. "
+    "Default: out/preview/ beside the config.",
 )
 @click.option(
     "--as",
@@ -184,18 +247,25 @@ def articles(state: State, as_json: bool, limit: int, source: str | None) -> Non
     metavar="ADDRESS",
     help="Preview one subscriber's version: their language and chosen themes.",
 )
+@click.option("--open", "open_browser", is_flag=True, help="Open the HTML in a web browser.")
 @command
-def preview(state: State, list_id: str, out_file: Path | None, as_address: str | None) -> None:
+def preview(
+    state: State, list_id: str, out_path: Path | None, as_address: str | None, open_browser: bool
+) -> None:
     """Show what the next issue of LIST would hold now. Stores and sends nothing."""
     cfg = state.config
     p, issue, shown_to = pipeline.preview_for(
         cfg, state.engine, list_id, as_address, pipeline.now_utc()
     )
-    target = out_file or cfg.base_dir / "out" / "preview" / f"{list_id}.html"
+    folder = out_path or cfg.base_dir / "out" / "preview"
+    target = folder if folder.suffix in (".html", ".htm") else folder / f"{list_id}.html"
     out.print(f"[bold]{_esc(issue.subject)}[/]")
     out.print(_esc(issue.preheader))
     for section in issue.sections:
-        out.print(f"  {_esc(section.title)}: {len(section.items)}")
+        stories = len(section.items)
+        told = sum(len(i.also) for i in section.items)
+        extra = f" ({told} more as also reported by)" if told else ""
+        out.print(f"  {_esc(section.title)}: {stories}{extra}")
     for left in p.left_out:
         out.print(f"  [dim]left out:[/] {_esc(left.article.title)} ({_esc(left.reason)})")
     if not issue.articles:
@@ -206,10 +276,26 @@ def preview(state: State, list_id: str, out_file: Path | None, as_address: str |
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
     target.with_suffix(".txt").write_text(text, encoding="utf-8")
+    summary = {
+        "list": list_id,
+        "number": issue.number,
+        "subject": rendered.subject,
+        "preheader": rendered.preheader,
+        "html_bytes": len(html.encode()),
+        "sections": [
+            {"theme": s.theme_id, "title": s.title, "stories": len(s.items)} for s in issue.sections
+        ],
+        "left_out": [
+            {"id": x.article.id, "title": x.article.title, "reason": x.reason} for x in p.left_out
+        ],
+    }
+    target.with_suffix(".json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     size = len(html.encode())
     out.print(
-        f"Preview written: {target} (and {target.with_suffix('.txt').name}), "
-        f"{size // 1024} KB of HTML"
+        f"Preview written: {target} (and {target.with_suffix('.txt').name}, "
+        f"{target.with_suffix('.json').name}), {size // 1024} KB of HTML"
     )
     if size > pipeline.GMAIL_CLIP_BYTES:
         err.print(
@@ -217,6 +303,11 @@ def preview(state: State, list_id: str, out_file: Path | None, as_address: str |
             f"over {pipeline.GMAIL_CLIP_BYTES // 1024} KB (lower max_items, or trim the "
             "template)"
         )
+    if open_browser:
+        import webbrowser
+
+        if not webbrowser.open(target.resolve().as_uri()):
+            err.print(f"[yellow]warning:[/] no browser found; open {target} yourself")
 
 
 @cli.command()
@@ -328,8 +419,10 @@ def _show_issue(state: State, issue_id: int) -> None:
     )
     for section in detail["sections"]:
         out.print(f"  {_esc(section['title'])} ({len(section['articles'])})")
-        for title in section["articles"]:
+        for title, also in zip(section["articles"], section["also"], strict=True):
             out.print(f"    - {_esc(title)}")
+            for other in also:
+                out.print(f"      also reported: {_esc(other)}")
     table = Table("recipient", "status", "attempts", "error", title="Deliveries")
     for d in detail["deliveries"]:
         table.add_row(d.email, d.status, str(d.attempts), _esc(d.error or ""))
@@ -341,7 +434,7 @@ def _show_issue(state: State, issue_id: int) -> None:
 
 @cli.group("subscribers")
 def subscribers_cmd() -> None:
-    """Manage a list's subscribers: add, import, export, list, remove."""
+    """Manage a list's subscribers: add, import, export, list, show, remove."""
 
 
 @subscribers_cmd.command("add")
@@ -401,7 +494,7 @@ def subscribers_export(state: State, list_id: str) -> None:
 
 @subscribers_cmd.command("list")
 @click.argument("list_id", metavar="LIST")
-@click.option("--status", type=click.Choice(["active", "unsubscribed", "bounced"]))
+@click.option("--status", type=click.Choice(["pending", "active", "unsubscribed", "bounced"]))
 @command
 def subscribers_list(state: State, list_id: str, status: str | None) -> None:
     """Show LIST's subscribers."""
@@ -410,6 +503,40 @@ def subscribers_list(state: State, list_id: str, status: str | None) -> None:
     for s in subscribers.list_all(state.engine, list_id, status):
         table.add_row(
             s.email, _esc(s.name), s.locale or "", ", ".join(s.themes or ("all",)), s.status
+        )
+    out.print(table)
+
+
+@subscribers_cmd.command("show")
+@click.argument("list_id", metavar="LIST")
+@click.argument("email")
+@command
+def subscribers_show(state: State, list_id: str, email: str) -> None:
+    """Show one subscriber of LIST: status, language, themes, bounces, latest deliveries."""
+    state.config.get_list(list_id)
+    sub = subscribers.find(state.engine, list_id, email)
+    out.print(f"[bold]{sub.email}[/] on {list_id}")
+    out.print(f"  name: {_esc(sub.name) or '-'}")
+    out.print(f"  status: {sub.status}")
+    language = sub.locale or "the list's"
+    out.print(f"  language: {language}")
+    out.print(f"  themes: {', '.join(sub.themes or ('all',))}")
+    out.print(f"  hard bounces in a row: {sub.bounces}")
+    if sub.updated:
+        out.print(f"  last change: {sub.updated:%Y-%m-%d %H:%M} UTC")
+    rows = subscribers.history(state.engine, sub.id)
+    if not rows:
+        out.print("  no deliveries yet")
+        return
+    table = Table("issue", "status", "attempts", "when (UTC)", "error", title="Deliveries")
+    for r in rows:
+        when = r["updated"]
+        table.add_row(
+            str(r["number"]),
+            str(r["status"]),
+            str(r["attempts"]),
+            f"{when:%Y-%m-%d %H:%M}" if isinstance(when, datetime) else "",
+            _esc(str(r["error"] or "")),
         )
     out.print(table)
 
@@ -425,6 +552,34 @@ def subscribers_remove(state: State, list_id: str, email: str) -> None:
     out.print(f"{sub.email}: unsubscribed from {list_id}")
 
 
+# --- archive ----------------------------------------------------------------------------
+
+
+@cli.group("archive")
+def archive_cmd() -> None:
+    """The public archive of sent issues: static web pages and Atom feeds."""
+
+
+@archive_cmd.command("build")
+@click.argument("out_dir", metavar="OUT_DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--list", "list_id", metavar="LIST", help="Only this list. Default: every list.")
+@command
+def archive_build(state: State, out_dir: Path, list_id: str | None) -> None:
+    """Write the sent issues as static files: OUT_DIR/index.html, and per list
+    LIST/index.html (newest first), LIST/N.html and LIST/feed.atom.
+
+    The pages carry no address and no unsubscribe token; the feed links to
+    public_url/issues/LIST/N, which 'digest serve' answers."""
+    from digest import archive
+
+    written = archive.build(state.config, state.engine, out_dir, list_id, pipeline.now_utc())
+    table = Table("list", "issues", "folder", title="Archive")
+    for w in written:
+        table.add_row(w.list_id, str(w.issues), str(w.folder))
+    out.print(table)
+    out.print(f"Archive written: {out_dir / 'index.html'}")
+
+
 # --- serve ------------------------------------------------------------------------------
 
 
@@ -436,21 +591,49 @@ def subscribers_remove(state: State, list_id: str, email: str) -> None:
     help="Address to listen on (put a reverse proxy with TLS in front).",
 )
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@click.option(
+    "--preview/--no-preview",
+    default=None,
+    help="Serve the live preview of each list's next issue at /preview. "
+    "Default: on when HOST is a loopback address (127.0.0.1, ::1, localhost), off "
+    "otherwise; on a loopback address it answers only requests to a loopback name.",
+)
 @command
-def serve(state: State, host: str, port: int) -> None:
-    """Serve unsubscribe links (one-click), web versions of issues, and /healthz."""
+def serve(state: State, host: str, port: int, preview: bool | None) -> None:
+    """Serve unsubscribe links (one-click), web versions of issues, the archive and its
+    Atom feeds (/issues/LIST/), /healthz, and the live preview (/preview) when local."""
     import uvicorn
 
+    from digest.livepreview import is_loopback
     from digest.web import create_app
 
+    local = is_loopback(host)
+    if preview is None:
+        preview = local
+
     secret = state.config.secret()
-    if not secret:
+    if not secret and not local:
         raise DigestError(
             f"environment variable {state.config.settings.secret_env} "
             "(digest.secret_env) is not set; it verifies unsubscribe links"
         )
-    app = create_app(state.config, state.engine, secret)
+    if not secret:  # an editor's local preview: links from real mail will not verify
+        err.print(
+            f"[yellow]warning:[/] {state.config.settings.secret_env} is not set: using a "
+            "development secret, so unsubscribe links from real mail do not work here"
+        )
+        secret = pipeline.DEV_SECRET
+    app = create_app(
+        state.config, state.engine, secret, preview=preview, preview_any_host=not local
+    )
     out.print(f"Serving on http://{host}:{port} (public_url: {state.config.settings.public_url})")
+    if preview:
+        out.print(f"Live preview: http://{host}:{port}/preview")
+        if not local:
+            err.print(
+                f"[yellow]warning:[/] the live preview is public on {host}: anyone who can "
+                "reach it sees unsent issues and, with ?as=, subscribers' versions"
+            )
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
 
 

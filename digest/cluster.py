@@ -5,7 +5,8 @@ their words are alike. Text is compared casefolded (title, then the first LEAD_C
 text), split into words:
 
 within a language
-    TF-IDF cosine; title words count TITLE_WEIGHT times. Words are cut to their first STEM
+    TF-IDF cosine; title words count TITLE_WEIGHT times, numbers (see below) NUMBER_WEIGHT
+    times. Words are cut to their first STEM
     letters, so inflected forms meet (Russia and Russian, sanction and sanctions); Hangul
     and CJK words become pairs of characters, so 북한은 and 북한의 share 북한. IDF is computed
     per language over the articles given. A pair needs SAME_LANGUAGE.
@@ -13,7 +14,9 @@ across languages
     TF-IDF cosine over what survives translation: numbers (1,500 = 1 500 = 1500, 0,72 =
     0.72, 1만2천 = 12000) and the consonant skeletons of words, spelt alike in Latin,
     Cyrillic and Hangul letters (Putin, Путин, Poutine and 푸틴 all give PTN; Navalny,
-    Навального and 나발니 start NBRN), cut to 4 consonants. A pair needs ACROSS_LANGUAGES and
+    Навального and 나발니 start NBRN), cut to MARK consonants. A run of capitalised words is
+    also taken as one word, so a name written in parts meets the same name written whole
+    (Kim Jong Un, Ким Чен Ын, 김정은: KMSN). A pair needs ACROSS_LANGUAGES and
     MIN_SHARED_MARKS numbers or skeletons in common. `across_languages=None` turns it off.
 
 Clustering is agglomerative, strongest pair first, with two guards against chaining: the
@@ -27,6 +30,12 @@ only compared with articles inside the window that share a title word or a numbe
 inverted index: each article looks through its BLOCK rarest such words; one shared by more
 than MAX_POSTINGS articles of the window is too common to find pairs with).
 
+Weights are divided by the article's norm once, and a feature no other article has is
+dropped after counting in the norm, so a pair costs one set intersection and one sum.
+
+`explain(articles, key)` clusters the same way and says, for each other member of the
+article's story, the similarity and the words, numbers or names the two share.
+
 Each cluster's lead is its earliest article (an undated one counts as latest); ties go to
 the longest text, then to the smallest key. Articles with no date are compared with all
 others.
@@ -39,21 +48,26 @@ import re
 import unicodedata
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
+from operator import mul
 
 from digest.models import Article
 
 WINDOW = timedelta(days=3)
-SAME_LANGUAGE = 0.35  # cosine a same-language pair needs
-ACROSS_LANGUAGES = 0.25  # cosine a pair in two languages needs
+SAME_LANGUAGE = 0.30  # cosine a same-language pair needs
+ACROSS_LANGUAGES = 0.15  # cosine a pair in two languages needs
 MIN_SHARED_MARKS = 3  # numbers or skeletons a pair in two languages must share
-LEAD_CHARS = 500  # characters of text compared, after the title
+LEAD_CHARS = 300  # characters of text compared, after the title
 TITLE_WEIGHT = 2.0
 STEM = 6  # letters kept of each word
 BLOCK = 3  # an article looks for pairs through its rarest title words and numbers...
 MAX_POSTINGS = 300  # ...that are in at most this many articles of the window
 FLOOR = 0.1  # similarities below this are not kept (and count as 0 between groups)
+NUMBER_WEIGHT = 2.0  # a number (1,500; 21%; 86) counts like a title word
+MARK = 4  # consonants kept of a skeleton
+COHESION = 0.5  # the groups' mean similarity must reach this share of the pair's threshold
 
 _SPLIT = re.compile(r"\W+")
 _CJK = re.compile(
@@ -66,7 +80,6 @@ _NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f\u2009.,]\d+)*")
 _GROUPED = re.compile(r"\d{1,3}(?:[ \u00a0\u202f\u2009.,]\d{3})+")
 _SEPARATORS = re.compile(r"[ \u00a0\u202f\u2009.,]")
 _KO_NUMBER = re.compile(r"(\d+)만(?:\s?(\d+)천)?")
-_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")  # soft hyphen, zero-width space...
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,149 +178,209 @@ class _Doc:
     when: datetime | None
     lang: str
     size: int
-    words: dict[str, float]  # stem -> weight (raw, then TF-IDF)
-    block: list[str]  # title words and numbers: what finds candidate pairs
-    marks: dict[str, float] = field(default_factory=dict)  # cross-language features
-    mark_block: list[str] = field(default_factory=list)
-    wnorm: float = 0.0
-    mnorm: float = 0.0
-    wkeys: frozenset[str] = frozenset()
+    words: dict[str, float]  # stem or #number -> weight: raw, then TF-IDF over the norm
+    block: list[str]  # title stems and numbers: what finds candidate pairs
+    marks: dict[str, float]  # cross-language features, likewise
+    mark_block: list[str]
+    wkeys: frozenset[str] = frozenset()  # the features another article may share
     mkeys: frozenset[str] = frozenset()
 
 
-def _stems(tokens: list[str], cjk: bool) -> set[str]:
+_DROP = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero-width space
+_UPPER = "".join(chr(i) for i in [*range(0x41, 0x250), *range(0x370, 0x500)] if chr(i).isupper())
+_NAME = re.compile(rf"[{_UPPER}]\w*(?:(?: [{_UPPER}]|-)\w*)+")  # Kim Jong Un, Lee Jae-myung
+
+
+def _fold(s: str) -> str:
+    return s.casefold().translate(_DROP)
+
+
+def _stems(tokens: list[str], cjk: bool, memo: dict[str, str | None]) -> set[str]:
+    """Words cut to their first STEM letters (numbers and single letters left out); Hangul
+    and CJK words become pairs of characters."""
     if not cjk:
-        return {t[:STEM] for t in tokens if len(t) > 1 and not t.isdigit()}
-    out: set[str] = set()
+        unique = set(tokens)
+        for t in unique.difference(memo):
+            memo[t] = t[:STEM] if len(t) > 1 and not t.isdigit() else None
+        out = set(map(memo.__getitem__, unique))
+        out.discard(None)
+        return out  # type: ignore[return-value]
+    found: set[str] = set()
     for t in tokens:
         if len(t) < 2 or t.isdigit():
             continue
         if _CJK.search(t):
-            out.update(t[i : i + 2] for i in range(len(t) - 1))
+            found.update(t[i : i + 2] for i in range(len(t) - 1))
         else:
-            out.add(t[:STEM])
-    return out
+            found.add(t[:STEM])
+    return found
 
 
-def _skeletons(tokens: list[str], memo: dict[str, str | None]) -> set[str]:
-    for t in [t for t in set(tokens) if t not in memo]:
+def _skeletons(tokens: Iterable[str], memo: dict[str, str | None]) -> set[str]:
+    """Skeletons of the words, cut to MARK consonants; words of fewer than 3 left out."""
+    unique = set(tokens)
+    for t in unique.difference(memo):
         sk = skeleton(t) if len(t) > 2 and not t.isdigit() else ""
-        memo[t] = sk[:4] if len(sk) >= 3 else None
-    return {key for t in tokens if (key := memo[t])}
+        memo[t] = sk[:MARK] if len(sk) >= 3 else None
+    out = set(map(memo.__getitem__, unique))
+    out.discard(None)
+    return out  # type: ignore[return-value]
 
 
-def _doc(article: Article, marks: bool, memo: dict[str, str | None]) -> _Doc:
-    title = _INVISIBLE.sub("", article.title.casefold())
-    text = _INVISIBLE.sub(
-        "", (article.text[:LEAD_CHARS] or article.excerpt[:LEAD_CHARS]).casefold()
+def _names(raw: str, memo: dict[str, str | None]) -> set[str]:
+    """Skeletons of runs of capitalised words written as one: Kim Jong Un, Ким Чен Ын and
+    김정은 all give KMSN; Yoon Suk Yeol, Юн Сок Ёль and 윤석열 give NSKR."""
+    runs = _NAME.findall(raw)
+    if not runs:
+        return set()
+    return _skeletons([_fold(r).replace(" ", "").replace("-", "") for r in runs], memo)
+
+
+def _doc(
+    article: Article, marks: bool, memo: dict[str, str | None], stems: dict[str, str | None]
+) -> _Doc:
+    lead = article.text[:LEAD_CHARS] or article.excerpt[:LEAD_CHARS]
+    title, text = _fold(article.title), _fold(lead)
+    cjk = not (title.isascii() and text.isascii()) and (
+        _CJK.search(title) is not None or _CJK.search(text) is not None
     )
-    cjk = _CJK.search(title) is not None or _CJK.search(text) is not None
     title_tokens, text_tokens = _SPLIT.split(title), _SPLIT.split(text)
-    title_stems = _stems(title_tokens, cjk)
-    words = dict.fromkeys(_stems(text_tokens, cjk), 1.0)
+    title_stems = _stems(title_tokens, cjk, stems)
+    words = dict.fromkeys(_stems(text_tokens, cjk, stems), 1.0)
     words.update(dict.fromkeys(title_stems, TITLE_WEIGHT))
-    nums = (numbers(title) | numbers(text)) if _DIGIT.search(title + text) else set()
-    block = [*title_stems, *("#" + n for n in nums)]
+    nums = (
+        []
+        if _DIGIT.search(title) is None and _DIGIT.search(text) is None
+        else ["#" + n for n in numbers(title) | numbers(text)]
+    )
+    words.update(dict.fromkeys(nums, NUMBER_WEIGHT))
     doc = _Doc(
         key=article.key,
         when=article.published or article.first_seen,
         lang=(article.lang or "").split("-")[0].lower() or "und",
         size=len(article.text or article.excerpt),
         words=words,
-        block=block,
+        block=[*title_stems, *nums],
+        marks={},
+        mark_block=[],
     )
     if marks:
-        title_marks = _skeletons(title_tokens, memo)
-        doc.marks = dict.fromkeys(_skeletons(text_tokens, memo), 1.0)
+        title_marks = _skeletons(title_tokens, memo) | _names(article.title, memo)
+        doc.marks = dict.fromkeys(_skeletons(text_tokens, memo) | _names(lead, memo), 1.0)
         doc.marks.update(dict.fromkeys(title_marks, TITLE_WEIGHT))
-        doc.marks.update(dict.fromkeys(("#" + n for n in nums), TITLE_WEIGHT))
-        doc.mark_block = [*title_marks, *("#" + n for n in nums)]
+        doc.marks.update(dict.fromkeys(nums, NUMBER_WEIGHT))
+        doc.mark_block = [*title_marks, *nums]
     return doc
 
 
-def _idf(docs: list[_Doc]) -> None:
-    """Turn raw weights into TF-IDF weights (per language for words), and compute norms."""
+def _weigh(docs: list[_Doc]) -> None:
+    """Raw weights -> TF-IDF weights divided by the article's norm (IDF per language for
+    words, over all articles for marks). A feature no other article has still counts in
+    the norm, but is then dropped: it can never be shared."""
     per_lang = Counter(d.lang for d in docs)
     df_words: dict[str, Counter[str]] = defaultdict(Counter)
     df_marks: Counter[str] = Counter()
     for d in docs:
-        df_words[d.lang].update(d.words.keys())
-        df_marks.update(d.marks.keys())
-    idf_words = {
-        lang: {f: math.log((per_lang[lang] + 1) / (n + 0.5)) for f, n in df.items()}
-        for lang, df in df_words.items()
-    }
+        df_words[d.lang].update(d.words)
+        df_marks.update(d.marks)
     total = len(docs) + 1
-    idf_marks = {f: math.log(total / (n + 0.5)) for f, n in df_marks.items()}
+    for lang, df in df_words.items():
+        n = per_lang[lang] + 1
+        _normalise([d for d in docs if d.lang == lang], "words", df, n)
+    _normalise([d for d in docs if d.marks], "marks", df_marks, total)
+
+
+def _normalise(docs: list[_Doc], attr: str, df: Counter[str], n: int) -> None:
+    idf = {f: max(math.log(n / (c + 0.5)), 0.0) for f, c in df.items()}
+    shared = {f for f, c in df.items() if c > 1}
     for d in docs:
-        idf = idf_words[d.lang]
-        d.words = {f: w * idf[f] for f, w in d.words.items() if idf[f] > 0}
-        d.wnorm = math.hypot(*d.words.values())
-        d.wkeys = frozenset(d.words)
-        if d.marks:
-            d.marks = {f: w * idf_marks[f] for f, w in d.marks.items() if idf_marks[f] > 0}
-            d.mnorm = math.hypot(*d.marks.values())
-            d.mkeys = frozenset(d.marks)
+        raw: dict[str, float] = getattr(d, attr)
+        norm = math.hypot(*map(mul, raw.values(), map(idf.__getitem__, raw)))
+        keys = raw.keys() & shared
+        if not norm or not keys:
+            setattr(d, attr, {})
+            continue
+        scale = [idf[f] / norm for f in keys]
+        kept = dict(zip(keys, map(mul, map(raw.__getitem__, keys), scale), strict=True))
+        setattr(d, attr, kept)
+        if attr == "words":
+            d.wkeys = frozenset(keys)
+        else:
+            d.mkeys = frozenset(keys)
+
+
+def _cosine(a: dict[str, float], b: dict[str, float], common: Iterable[str]) -> float:
+    return sum(map(mul, map(a.__getitem__, common), map(b.__getitem__, common)))
 
 
 # --- pairs -------------------------------------------------------------------------------
 
 
 def _pairs(docs: list[_Doc], window: timedelta, across: bool) -> dict[tuple[int, int], float]:
-    """Similarities of the pairs inside the window that share uncommon title words or numbers."""
+    """Similarities of the pairs inside the window that share uncommon title words or numbers
+    (in one language) or uncommon marks (in two)."""
     order = sorted(range(len(docs)), key=lambda i: (_when_key(docs[i].when), i))
-    words: dict[str, dict[str, deque[int]]] = defaultdict(dict)  # per language
-    marks: dict[str, deque[int]] = {}
+    words: dict[str, dict[str, deque[int]]] = defaultdict(dict)  # language -> feature -> ids
+    marks: dict[str, dict[str, deque[int]]] = defaultdict(dict)
     sims: dict[tuple[int, int], float] = {}
     for i in order:
         d = docs[i]
         oldest = d.when - window if d.when is not None else None
-        index = words[d.lang]
-        if d.wnorm:
+        if d.wkeys:
             dw, dk = d.words, d.wkeys
-            for j in _candidates(docs, index, d.block, oldest):
+            for j in _candidates(docs, [words[d.lang]], d.block, oldest):
                 e = docs[j]
-                common = dk & e.wkeys
-                if common:
-                    s = sum([dw[f] * e.words[f] for f in common]) / (d.wnorm * e.wnorm)
-                    if s >= FLOOR:
-                        sims[(j, i) if j < i else (i, j)] = s
-        if across and d.mnorm:
+                s = _cosine(dw, e.words, dk & e.wkeys)
+                if s >= FLOOR:
+                    sims[(j, i) if j < i else (i, j)] = s
+        if across and d.mkeys:
             dm, dk = d.marks, d.mkeys
-            for j in _candidates(docs, marks, d.mark_block, oldest):
+            others = [index for lang, index in marks.items() if lang != d.lang]
+            for j in _candidates(docs, others, d.mark_block, oldest):
                 e = docs[j]
-                if e.lang == d.lang or not e.mnorm:
-                    continue
                 common = dk & e.mkeys
                 if len(common) >= MIN_SHARED_MARKS:
-                    s = sum([dm[f] * e.marks[f] for f in common]) / (d.mnorm * e.mnorm)
+                    s = _cosine(dm, e.marks, common)
                     if s >= FLOOR:
                         sims[(j, i) if j < i else (i, j)] = s
+        index = words[d.lang]
         for f in d.block:
             index.setdefault(f, deque()).append(i)
+        index = marks[d.lang]
         for f in d.mark_block:
-            marks.setdefault(f, deque()).append(i)
+            index.setdefault(f, deque()).append(i)
     return sims
 
 
 def _candidates(
-    docs: list[_Doc], index: dict[str, deque[int]], block: list[str], oldest: datetime | None
+    docs: list[_Doc],
+    indexes: list[dict[str, deque[int]]],
+    block: list[str],
+    oldest: datetime | None,
 ) -> set[int]:
-    """Earlier articles in the window sharing one of the BLOCK rarest of these features."""
+    """Earlier articles in the window sharing one of the BLOCK rarest of these features (one
+    in more than MAX_POSTINGS articles of the window is too common to find pairs with)."""
     lists = []
     for f in block:
-        post = index.get(f)
-        if not post:
-            continue
-        if oldest is not None:
-            while post and (when := docs[post[0]].when) is not None and when < oldest:
-                post.popleft()
-        if 0 < len(post) <= MAX_POSTINGS:
-            lists.append((len(post), f, post))
-    found: set[int] = set()
-    for _, _, post in sorted(lists)[:BLOCK]:
-        found.update(post)
-    return found
+        posts = []
+        total = 0
+        for index in indexes:
+            post = index.get(f)
+            if not post:
+                continue
+            if oldest is not None:
+                while post and (when := docs[post[0]].when) is not None and when < oldest:
+                    post.popleft()
+            posts.append(post)
+            total += len(post)
+        if 0 < total <= MAX_POSTINGS:
+            lists.append((total, f, posts))
+    lists.sort(key=_rank_list)  # by size, then by name: the same choice on every run
+    return set(chain.from_iterable(chain.from_iterable(posts for _, _, posts in lists[:BLOCK])))
+
+
+def _rank_list(entry: tuple[int, str, list[deque[int]]]) -> tuple[int, str]:
+    return entry[0], entry[1]
 
 
 # --- clustering --------------------------------------------------------------------------
@@ -324,20 +397,30 @@ def cluster(
     Clusters come out in the order of their leads (date, then key); a story told once is a
     cluster of one. An article key given twice counts once.
     """
+    docs = _prepare(articles, across_languages)
+    if not docs:
+        return []
+    sims = _pairs(docs, window, across_languages is not None and _mixed(docs))
+    return _groups(docs, sims, same_language, across_languages or math.inf, window)
+
+
+def _prepare(articles: Iterable[Article], across_languages: float | None) -> list[_Doc]:
     seen: set[str] = set()
     items = []
     for a in articles:
         if a.key not in seen:
             seen.add(a.key)
             items.append(a)
-    if not items:
-        return []
     across = across_languages is not None and len({a.lang or "" for a in items}) > 1
     memo: dict[str, str | None] = {}
-    docs = [_doc(a, across, memo) for a in items]
-    _idf(docs)
-    sims = _pairs(docs, window, across)
-    return _groups(docs, sims, same_language, across_languages or math.inf, window)
+    stems: dict[str, str | None] = {}
+    docs = [_doc(a, across, memo, stems) for a in items]
+    _weigh(docs)
+    return docs
+
+
+def _mixed(docs: list[_Doc]) -> bool:
+    return len({d.lang for d in docs}) > 1
 
 
 def _groups(
@@ -357,7 +440,7 @@ def _groups(
         group_a, group_b = members[a], members[b]
         if not _within(docs, group_a + group_b, window):
             continue
-        if not _cohesive(docs, sims, group_a, group_b, need / 2, same):
+        if not _cohesive(docs, sims, group_a, group_b, need * COHESION, same):
             continue
         if len(group_b) > len(group_a):
             a, b, group_a, group_b = b, a, group_b, group_a
@@ -376,15 +459,15 @@ def _cohesive(
     group_a: list[int],
     group_b: list[int],
     mean: float,
-    same_language: float,
+    kin: float,
 ) -> bool:
     """The mean similarity between the groups reaches `mean`, and no two articles in one
-    language that would end up together are less alike than `same_language`."""
+    language that would end up together are less alike than `kin`."""
     total = 0.0
     for x in group_a:
         for y in group_b:
             s = sims.get((x, y) if x < y else (y, x), 0.0)
-            if s < same_language and docs[x].lang == docs[y].lang:
+            if s < kin and docs[x].lang == docs[y].lang:
                 return False
             total += s
     return total / (len(group_a) * len(group_b)) >= mean
@@ -409,3 +492,100 @@ def _cluster(docs: list[_Doc], group: list[int]) -> Cluster:
     lead = ordered[0]
     rest = sorted(ordered[1:], key=lambda d: (_when_key(d.when), d.key))
     return Cluster(lead.key, (lead.key, *(d.key for d in rest)))
+
+
+# --- explain -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Why one member of a story sits with the article asked about."""
+
+    key: str
+    similarity: float  # cosine with the article asked about (0.0: nothing in common)
+    across: bool  # compared across languages (numbers and name skeletons), not by words
+    shared: tuple[str, ...]  # the words, numbers or marks both have, weightiest first
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterWhy:
+    """An article's story: its cluster, its lead, and for every other member what joins them."""
+
+    key: str
+    cluster: Cluster
+    links: tuple[Link, ...]
+
+    @property
+    def lead(self) -> str:
+        return self.cluster.lead
+
+    def lines(self) -> tuple[str, ...]:
+        if len(self.cluster.keys) == 1:
+            return (f"{self.key}: a story of its own (nothing alike enough in the window)",)
+        out = [f"story led by {self.lead}, {len(self.cluster.keys)} articles"]
+        for link in self.links:
+            how = "across languages" if link.across else "words"
+            shared = ", ".join(link.shared) or "nothing directly (joined through another member)"
+            out.append(f"{link.key}: {how} {link.similarity:.2f}: {shared}")
+        return tuple(out)
+
+
+def explain(
+    articles: Iterable[Article],
+    key: str,
+    window: timedelta = WINDOW,
+    same_language: float = SAME_LANGUAGE,
+    across_languages: float | None = ACROSS_LANGUAGES,
+    limit: int = 8,
+) -> ClusterWhy:
+    """The cluster `key` lands in among `articles` (clustered exactly as `cluster` does), and
+    for each other member its similarity with `key` and up to `limit` shared features:
+    words (cut to their stems), numbers (#1500) or, across languages, the words behind
+    shared consonant skeletons (putin/путин). Raises KeyError if no article has `key`."""
+    items = list(articles)
+    docs = _prepare(items, across_languages)
+    by_key = {d.key: d for d in docs}
+    if key not in by_key:
+        raise KeyError(key)
+    sims = _pairs(docs, window, across_languages is not None and _mixed(docs))
+    clusters = _groups(docs, sims, same_language, across_languages or math.inf, window)
+    found = next(c for c in clusters if key in c.keys)
+    spelled = _spellings([a for a in items if a.key in found.keys])
+    me = by_key[key]
+    links = tuple(_link(me, by_key[k], spelled, limit) for k in found.keys if k != key)
+    return ClusterWhy(key, found, links)
+
+
+def _link(a: _Doc, b: _Doc, spelled: dict[str, dict[str, str]], limit: int) -> Link:
+    across = a.lang != b.lang
+    x, y = (a.marks, b.marks) if across else (a.words, b.words)
+    common = sorted(x.keys() & y.keys(), key=lambda f: (-x[f] * y[f], f))
+    sim = _cosine(x, y, common)
+
+    def word(f: str) -> str:
+        if f.startswith("#"):
+            return f
+        forms = dict.fromkeys(s for k in (a.key, b.key) if (s := spelled[k].get(f)))
+        return "/".join(forms) or f
+
+    return Link(b.key, round(sim, 3), across, tuple(word(f) for f in common[:limit]))
+
+
+def _spellings(articles: list[Article]) -> dict[str, dict[str, str]]:
+    """For each article, feature -> the first word in its title or text that gave it."""
+    out: dict[str, dict[str, str]] = {}
+    memo: dict[str, str | None] = {}
+    for a in articles:
+        seen: dict[str, str] = {}
+        lead = a.text[:LEAD_CHARS] or a.excerpt[:LEAD_CHARS]
+        for raw in _SPLIT.split(_fold(a.title) + " " + _fold(lead)):
+            if len(raw) < 2 or raw.isdigit():
+                continue
+            seen.setdefault(raw[:STEM], raw)
+            if (mark := _skeletons([raw], memo)) and (m := next(iter(mark))) not in seen:
+                seen[m] = raw
+        for run in _NAME.findall(a.title + " " + lead):
+            for m in _names(run, memo):
+                seen.setdefault(m, run)
+        out[a.key] = seen
+    return out

@@ -18,11 +18,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import ConfigError
+from digest.i18n import available_locales
 from digest.models import Theme
 
 DEFAULT_CONFIG_NAME = "digest.toml"
 CONFIG_ENV = "DIGEST_CONFIG"
-LOCALES = ("en", "fr")
+LOCALES = available_locales()  # en, and each catalog in digest/locales/
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 THEME_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PALETTE = ("#2b6cb0", "#c53030", "#2f855a", "#b7791f", "#6b46c1", "#2c7a7b", "#97266d")
@@ -38,6 +39,8 @@ class Settings:
     user_agent_contact: str = ""
     collect_every: float = 1800.0  # seconds between two collections in the daemon
     catch_up: float = 12 * 3600.0  # seconds after a missed send time that it is still sent
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes detected in articles; () keeps declared
+    story_window: float = 3 * 86400.0  # seconds one story may span; 0: no story clustering
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,7 @@ class Source:
     strip_lines: tuple[str, ...] = ()
     max_items: int = 200
     fetch_full_text: bool = False  # rss: fetch each new article's page for its main text
+    themes: tuple[str, ...] = ()  # theme ids for its articles that match no theme by terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +82,11 @@ class MailingList:
     max_age_days: int
     max_items: int = 50
     subject: str = ""  # Jinja template; empty means the default
+    preheader: str = ""  # Jinja template; empty means the default (the sections and counts)
     reply_to: str | None = None
     send_empty: bool = False  # send an issue even when nothing is new
+    languages: tuple[str, ...] | None = None  # only articles in these languages; None: all
+    max_per_theme: int | None = None  # stories per section at most; None: no cap
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +141,9 @@ class Config:
                 return lst
         known = ", ".join(x.id for x in self.lists) or "none"
         raise ConfigError([f"no list {list_id!r} in the config (lists: {known})"], str(self.path))
+
+    def source(self, name: str) -> Source | None:
+        return next((s for s in self.sources if s.name == name), None)
 
     def list_themes(self, lst: MailingList) -> tuple[Theme, ...]:
         if lst.themes is None:
@@ -237,6 +247,8 @@ class _Reader:
         sources = self.sources(data.get("sources", []))
         themes = self.themes(data.get("themes", []))
         lists = self.lists(data.get("lists", []), {t.id for t in themes})
+        self.check_languages(settings, lists)
+        self.check_source_themes(data.get("sources", []), sources, {t.id for t in themes})
         delivery = self.delivery(self.table(data, "delivery", _DELIVERY_KEYS))
         smtp = self.smtp(self.table(data, "smtp", _SMTP_KEYS))
         collect = self.collect(self.table(data, "collect", _COLLECT_KEYS))
@@ -244,6 +256,30 @@ class _Reader:
         if self.problems:
             raise ConfigError(self.problems, str(self.path))
         return Config(self.path, settings, sources, themes, lists, delivery, smtp, collect, dkim)
+
+    def check_languages(self, settings: Settings, lists: tuple[MailingList, ...]) -> None:
+        for i, lst in enumerate(lists):
+            for code in lst.languages or ():
+                if settings.languages and code not in settings.languages:
+                    self.fail(
+                        f"lists[{i}].languages",
+                        f"{code!r} is not in digest.languages "
+                        f"({', '.join(settings.languages)}); add it there so that articles "
+                        "can be detected as such",
+                    )
+
+    def check_source_themes(
+        self, raw: Any, sources: tuple[Source, ...], theme_ids: set[str]
+    ) -> None:
+        names = [t.get("name") if isinstance(t, dict) else None for t in raw or []]
+        for s in sources:
+            for tid in s.themes:
+                if tid not in theme_ids:
+                    i = names.index(s.name) if s.name in names else 0
+                    self.fail(
+                        f"sources[{i}].themes",
+                        f"unknown theme {tid!r} (themes: {', '.join(sorted(theme_ids)) or 'none'})",
+                    )
 
     def dkim(self, data: dict[str, Any]) -> DkimSettings | None:
         t = self.table(data, "dkim", {"domain", "selector", "key_file"})
@@ -284,9 +320,13 @@ class _Reader:
         db = self.get(t, "database", "digest", str, "digest.db") or "digest.db"
         url = db if "://" in db else f"sqlite:///{self.resolve(db)}"
         public = self.get(t, "public_url", "digest", str, "http://127.0.0.1:8080", check=_http_url)
-        templates = self.get(t, "templates", "digest", str, None)
+        templates = self.get(t, "templates_dir", "digest", str, None)
+        if "templates" in t:  # the key's first name, still read
+            templates = templates or self.get(t, "templates", "digest", str, None)
         every = self.get(t, "collect_every", "digest", str, "30m", check=_duration)
         catch_up = self.get(t, "catch_up", "digest", str, "12h", check=_duration)
+        languages = self.get(t, "languages", "digest", list, [], check=_languages)
+        window = self.get(t, "story_window", "digest", str, "3d", check=_duration_or_zero)
         return Settings(
             title=self.get(t, "title", "digest", str, "Digest"),
             database=url,
@@ -295,6 +335,8 @@ class _Reader:
             templates=self.resolve(templates) if templates else None,
             collect_every=parse_duration(every) if _duration(every or "") is None else 1800.0,
             catch_up=parse_duration(catch_up) if _duration(catch_up or "") is None else 43200.0,
+            languages=tuple(c.lower() for c in languages or ()),
+            story_window=_story_window(window or ""),
         )
 
     def sources(self, items: Any) -> tuple[Source, ...]:
@@ -311,7 +353,16 @@ class _Reader:
             self.unknown(
                 t,
                 key,
-                {"name", "type", "url", "path", "strip_lines", "max_items", "fetch_full_text"},
+                {
+                    "name",
+                    "type",
+                    "url",
+                    "path",
+                    "strip_lines",
+                    "max_items",
+                    "fetch_full_text",
+                    "themes",
+                },
             )
             name = self.get(t, "name", key, str)
             if name in names:
@@ -321,6 +372,7 @@ class _Reader:
             strip = self.get(t, "strip_lines", key, list, [], check=_regex_list)
             max_items = self.get(t, "max_items", key, int, 200, check=_positive)
             full_text = self.get(t, "fetch_full_text", key, bool, False)
+            source_themes = self.get(t, "themes", key, list, [], check=_strings)
             url: str | None = None
             folder: Path | None = None
             if kind == "rss":
@@ -340,6 +392,7 @@ class _Reader:
                         tuple(strip or ()),
                         max_items or 200,
                         bool(full_text),
+                        tuple(source_themes or ()),
                     )
                 )
         return tuple(out)
@@ -415,9 +468,12 @@ class _Reader:
                 other=self.get(t, "other", key, bool, True),
                 max_age_days=self.get(t, "max_age_days", key, int, 7, check=_positive),
                 max_items=self.get(t, "max_items", key, int, 50, check=_positive),
-                subject=self.get(t, "subject", key, str, ""),
+                subject=self.get(t, "subject", key, str, "", check=_template),
+                preheader=self.get(t, "preheader", key, str, "", check=_template),
                 reply_to=self.get(t, "reply_to", key, str, None, check=_address),
                 send_empty=self.get(t, "send_empty", key, bool, False),
+                languages=_lower(self.get(t, "languages", key, list, None, check=_languages)),
+                max_per_theme=self.get(t, "max_per_theme", key, int, None, check=_positive),
             )
             if lid:
                 out.append(lst)
@@ -475,8 +531,11 @@ _SETTINGS_KEYS = {
     "public_url",
     "secret_env",
     "templates",
+    "templates_dir",
     "collect_every",
     "catch_up",
+    "languages",
+    "story_window",
 }
 _SMTP_KEYS = {
     "host",
@@ -521,7 +580,10 @@ _LIST_KEYS = {
     "max_items",
     "subject",
     "reply_to",
+    "preheader",
     "send_empty",
+    "languages",
+    "max_per_theme",
 }
 
 
@@ -619,6 +681,40 @@ def parse_duration(value: str) -> float:
     if not m:
         raise ValueError(value)
     return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def _template(value: str) -> str | None:
+    from jinja2 import TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    try:
+        SandboxedEnvironment().parse(value)
+    except TemplateSyntaxError as exc:
+        return f'not a valid template: {exc.message} (e.g. "{{{{ title }}}} — {{{{ date }}}}")'
+    return None
+
+
+def _story_window(value: str) -> float:
+    if _duration_or_zero(value) is not None:
+        return 3 * 86400.0  # reported as a problem already
+    return 0.0 if _duration(value) is not None else parse_duration(value)
+
+
+def _duration_or_zero(value: str) -> str | None:
+    return None if value.strip() in ("0", "0s", "0m", "0h", "0d") else _duration(value)
+
+
+def _languages(value: list[Any]) -> str | None:
+    from digest.language import supported
+
+    for code in value:
+        if not isinstance(code, str) or not supported(code):
+            return f'expected ISO 639-1 language codes (e.g. ["en", "fr", "ko"]), got {code!r}'
+    return None
+
+
+def _lower(value: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(c.lower() for c in value) if value is not None else None
 
 
 def _duration(value: str) -> str | None:

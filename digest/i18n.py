@@ -6,12 +6,12 @@ digest/locales/<locale>/LC_MESSAGES/digest.po.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -53,3 +53,12 @@ def long_date(when: datetime, locale: str) -> str:
 
 def medium_date(when: datetime, locale: str) -> str:
     return format_date(when, format="medium", locale=locale)
+
+
+def time_ago(when: datetime, now: datetime, locale: str) -> str:
+    """How long before `now` (the issue's date): "2 days ago", "il y a 2 jours". Under an
+    hour, or a date after `now` (clocks and feeds disagree), is "just now"."""
+    age = now - when
+    if age < timedelta(hours=1):
+        return gettext(locale, "just now")
+    return format_timedelta(-age, add_direction=True, locale=locale)

@@ -119,6 +119,7 @@ class Classification:
 class IssueItem:
     article: Article
     tags: tuple[str, ...] = ()  # secondary theme ids
+    also: tuple[Article, ...] = ()  # the same story from other sources ("also reported by")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +143,13 @@ class Issue:
 
     @property
     def articles(self) -> tuple[Article, ...]:
+        """The articles shown, one per story."""
         return tuple(i.article for s in self.sections for i in s.items)
+
+    @property
+    def all_articles(self) -> tuple[Article, ...]:
+        """Every article the issue carries, "also reported by" included."""
+        return tuple(a for s in self.sections for i in s.items for a in (i.article, *i.also))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +172,7 @@ class Subscriber:
     status: str = "active"
     themes: tuple[str, ...] | None = None  # chosen themes; None: every theme of the list
     bounces: int = 0
+    updated: datetime | None = None  # when its status or choices last changed
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
+from digest import cluster as cluster_stage
 from digest import collect as collect_stage
 from digest import issue as issue_stage
-from digest import mail, scheduler, send, store, subscribers
+from digest import language, mail, scheduler, send, store, subscribers
 from digest.config import Config
 from digest.errors import DigestError
 from digest.models import (
+    Article,
+    Classification,
     CollectResult,
     Delivery,
     Issue,
@@ -27,8 +30,10 @@ from digest.models import (
     SourceReport,
     StoreResult,
     Subscriber,
+    TermHit,
+    ThemeMatch,
 )
-from digest.render import personalise, render_issue, template_dirs
+from digest.render import RECIPIENT, UNSUBSCRIBE, personalise, render_issue, template_dirs
 from digest.themes import classify
 
 DEV_SECRET = b"digest-development-secret-not-for-real-mail"
@@ -54,18 +59,39 @@ async def collect(
         settings=config.collect,
         is_known=lambda key, digest_: store.is_known(engine, key, digest_),
     )
+    result = with_languages(result, config.settings.languages)
     return result, store.save_collect(engine, result, now, urls)
+
+
+def with_languages(result: CollectResult, languages: tuple[str, ...]) -> CollectResult:
+    """Each article's language, detected among the configured ones (declared otherwise)."""
+    if len(languages) < 2:
+        return result
+
+    def tagged(a: Article) -> Article:
+        return replace(a, lang=language.detect(a.title, a.text or a.excerpt, languages, a.lang))
+
+    return CollectResult(
+        tuple(replace(r, articles=tuple(map(tagged, r.articles))) for r in result.reports)
+    )
 
 
 def plan(config: Config, engine: Engine, list_id: str, now: datetime) -> issue_stage.Plan:
     """What the next issue of the list would hold now. Reads only; changes nothing."""
     lst = config.get_list(list_id)
     candidates = store.candidates(engine, lst.id, issue_stage.since(lst, now))
-    classes = {a.key: classify(a, config.themes) for a in candidates}
+    classes = {a.key: classify_for(config, a) for a in candidates}
     with engine.connect() as conn:
         number = store.next_issue_number(conn, lst.id)
     built = issue_stage.build(
-        lst, config.list_themes(lst), config.settings.title, candidates, classes, number, now
+        lst,
+        config.list_themes(lst),
+        config.settings.title,
+        candidates,
+        classes,
+        number,
+        now,
+        stories_of(config, candidates),
     )
     since = issue_stage.since(lst, now)
     old = tuple(
@@ -75,7 +101,32 @@ def plan(config: Config, engine: Engine, list_id: str, now: datetime) -> issue_s
         for a in store.too_old(engine, lst.id, since)
         if a.published
     )
-    return replace(built, left_out=built.left_out + old)
+    sent = tuple(
+        issue_stage.LeftOut(a, f"already in issue {number}")
+        for a, number in store.already_in_issues(engine, lst.id, since)
+    )
+    return replace(built, left_out=built.left_out + old + sent)
+
+
+def classify_for(config: Config, article: Article) -> Classification:
+    """The article's themes by their terms; with none, its source's default themes."""
+    found = classify(article, config.themes)
+    if found.matches:
+        return found
+    source = config.source(article.source)
+    if source is None or not source.themes:
+        return found
+    hit = TermHit("themes of the source", "source", source.name)
+    return Classification(tuple(ThemeMatch(tid, 0, (hit,)) for tid in source.themes))
+
+
+def stories_of(config: Config, articles: Sequence[Article]) -> list[tuple[str, ...]]:
+    """Keys of the articles that tell the same story, grouped (stories of one left out)."""
+    window = config.settings.story_window
+    if not window or len(articles) < 2:
+        return []
+    found = cluster_stage.cluster(articles, window=timedelta(seconds=window))
+    return [c.keys for c in found if len(c.keys) > 1]
 
 
 def signer_for(config: Config) -> mail.Signer | None:
@@ -352,7 +403,10 @@ def _store_issue(
             {
                 "theme": s.theme_id,
                 "title": s.title,
-                "articles": [{"id": i.article.id, "tags": list(i.tags)} for i in s.items],
+                "articles": [
+                    {"id": i.article.id, "tags": list(i.tags), "also": [a.id for a in i.also]}
+                    for i in s.items
+                ],
             }
             for s in issue.sections
         ],
@@ -374,18 +428,27 @@ async def _deliver_issue(
 ) -> dict[str, int]:
     issue_id, number = stored_issue.id, stored_issue.number
     lst = config.get_list(stored_issue.list_id)
-    versions: dict[str, RenderedIssue] = {}
-
-    def version(key: str) -> RenderedIssue:
-        if key not in versions:
-            r = store.rendition(engine, issue_id, key)
-            versions[key] = RenderedIssue(r["subject"], r["preheader"], r["html"], r["text"])
-        return versions[key]
-
     list_header = mail.list_id_header(lst.title, lst.id, config.settings.public_url)
-    people: dict[int, Subscriber] = {}
-
     signer = signer_for(config)
+    letters: dict[str, mail.Letter] = {}
+
+    def letter(key: str) -> mail.Letter:
+        """A version of the issue, made ready once: shared headers folded, bodies encoded."""
+        if key not in letters:
+            r = store.rendition(engine, issue_id, key)
+            letters[key] = mail.Letter(
+                from_addr=lst.from_addr,
+                subject=r["subject"],
+                html=r["html"],
+                text=r["text"],
+                list_id=list_header,
+                reply_to=lst.reply_to,
+                markers=PLACEHOLDERS,
+                signer=signer,
+            )
+        return letters[key]
+
+    people: dict[int, Subscriber] = {}
 
     def compose(d: Delivery) -> bytes | None:
         sub = subscribers.get(engine, d.subscriber_id)
@@ -395,26 +458,27 @@ async def _deliver_issue(
         people[sub.id] = sub
         token = subscribers.make_token(secret, sub.id)
         url = f"{config.settings.public_url}/u/{token}"
-        rendered = version(d.variant)
-        html, text = personalise(rendered, url, sub.email)
-        msg = mail.build(
-            from_addr=lst.from_addr,
+        html_values, text_values = _placeholder_values(url, sub.email)
+        return letter(d.variant).message(
             to=sub.email,
             to_name=sub.name,
-            subject=rendered.subject,
-            html=html,
-            text=text,
             message_id=d.message_id or "",
             date=now_utc(),
-            list_id=list_header,
             unsubscribe_url=url,
             unsubscribe_mailto=mail.unsubscribe_mailto(lst.from_addr, token),
-            reply_to=lst.reply_to,
+            html_values=html_values,
+            text_values=text_values,
         )
-        return mail.to_bytes(msg, signer)
 
-    def record(d: Delivery, result: send.Result) -> None:
-        store.mark_delivery(engine, d, result.status, now_utc(), result.error, result.attempts)
+    writer: list[Connection] = []  # the ledger writer's connection, held for the send
+
+    def commit(results: Sequence[tuple[Delivery, send.Result]]) -> None:
+        if not writer:
+            writer.append(engine.connect())
+        marks = [store.Mark(d, r.status, r.error, r.attempts) for d, r in results]
+        store.mark_deliveries(writer[0], marks, now_utc())
+
+    def report(d: Delivery, result: send.Result) -> None:
         sub = people.pop(d.subscriber_id)
         if result.permanent:
             subscribers.note_bounce(engine, sub, config.delivery.bounce_limit, now_utc())
@@ -423,16 +487,35 @@ async def _deliver_issue(
         if on_sent:
             on_sent(d.email, result.status if result.sent else f"{result.status}: {result.error}")
 
-    await send.deliver_all(
-        store.pending_deliveries(engine, issue_id),
-        compose,
-        record,
-        lambda: send.transport_for(config, lst.id, number),
-        config.delivery.connections,
-        config.delivery.rate_per_second,
-        config.delivery.retries,
-        stop,
-        sender=parseaddr(lst.from_addr)[1],
-    )
+    smtp = config.delivery.transport == "smtp"
+    try:
+        await send.deliver_all(
+            store.iter_pending(engine, issue_id),
+            compose,
+            commit,
+            report,
+            lambda: send.transport_for(config, lst.id, number),
+            config.delivery.connections if smtp else 1,  # the outbox gains nothing from more
+            config.delivery.rate_per_second,
+            config.delivery.retries,
+            stop,
+            sender=parseaddr(lst.from_addr)[1],
+        )
+    finally:
+        for conn in writer:
+            conn.close()
     store.finish_issue_if_done(engine, issue_id)
     return store.delivery_counts(engine, issue_id)
+
+
+PLACEHOLDERS = (UNSUBSCRIBE, RECIPIENT)
+
+
+def _placeholder_values(url: str, email: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Each placeholder's value as the HTML and as the text part want it: personalise()
+    applied to the bare placeholder, so the escaping rules stay in one place."""
+    html: dict[str, str] = {}
+    text: dict[str, str] = {}
+    for mark in PLACEHOLDERS:
+        html[mark], text[mark] = personalise(RenderedIssue("", "", mark, mark), url, email)
+    return html, text

@@ -17,7 +17,7 @@ import jinja2
 from mjml import mjml2html
 
 from digest.errors import RenderError
-from digest.i18n import medium_date, translations
+from digest.i18n import medium_date, time_ago, translations
 from digest.models import Article, Issue, RenderedIssue, Theme
 
 HTML_TEMPLATE = "digest.mjml.j2"
@@ -43,8 +43,30 @@ def template_dirs(user_dir: Path | None) -> tuple[Path, ...]:
     return (*dirs, builtin_templates())
 
 
-@lru_cache(maxsize=16)
 def environment(dirs: tuple[Path, ...], locale: str) -> jinja2.Environment:
+    """The Jinja environment for these template folders and locale.
+
+    Jinja reloads a template whose file changed, but not one that a newly added (or
+    removed) override in an earlier folder now shadows: so the set of template files is
+    part of the cache key, and an added override takes effect at the next render."""
+    return _environment(dirs, locale, _listing(dirs))
+
+
+def _listing(dirs: tuple[Path, ...], cap: int = 2_000) -> tuple[str, ...]:
+    """Which template files each folder holds (bounded; a user's folder is small)."""
+    names: list[str] = []
+    for d in dirs:
+        for i, path in enumerate(sorted(d.rglob("*.j2")) if d.is_dir() else ()):
+            if i >= cap:
+                break
+            names.append(str(path))
+    return tuple(names)
+
+
+@lru_cache(maxsize=16)
+def _environment(
+    dirs: tuple[Path, ...], locale: str, _files: tuple[str, ...]
+) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in dirs]),
         autoescape=jinja2.select_autoescape(
@@ -83,14 +105,9 @@ def context(
             count=len(s.items),
             items=[
                 dict(
-                    title=_untrusted(i.article.title),
-                    url=i.article.url,
-                    source=_untrusted(i.article.site or i.article.source),
-                    author=_untrusted(i.article.author),
-                    date=_date(i.article, issue.locale),
-                    excerpt=_untrusted(i.article.excerpt),
-                    image=i.article.image,
+                    **_article(i.article, issue),
                     tags=[labels.get(t, t) for t in i.tags],
+                    also=[_article(a, issue) for a in i.also],
                 )
                 for i in s.items
             ],
@@ -113,10 +130,19 @@ def context(
     )
 
 
-def _date(article: Article, locale: str) -> str:
-    """Published, else first seen (an undated feed item is dated when digest met it)."""
-    when = article.published or article.first_seen
-    return medium_date(when, locale) if when else ""
+def _article(article: Article, issue: Issue) -> dict[str, Any]:
+    """What the templates show of one article; text from outside is made inert."""
+    when = article.published or article.first_seen  # an undated item: when digest met it
+    return dict(
+        title=_untrusted(article.title),
+        url=article.url,
+        source=_untrusted(article.site or article.source),
+        author=_untrusted(article.author),
+        date=medium_date(when, issue.locale) if when else "",
+        ago=time_ago(when, issue.created, issue.locale) if when else "",
+        excerpt=_untrusted(article.excerpt),
+        image=article.image,
+    )
 
 
 def render_issue(

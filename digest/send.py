@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import re
 import ssl
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -239,10 +239,74 @@ class RateLimit:
             self.next = max(self.next, loop.time()) + self.interval
 
 
+class Ledger:
+    """Results go to the ledger in batches, committed on a thread: while one batch is being
+    made durable (an fsync), the other connections go on sending, and their results make
+    the next batch. A worker waits until its own result is durable (and reported) before
+    it sends again, so a kill repeats at most the message in flight on each connection.
+
+    `commit` writes a batch (on the thread); `report` then runs on the event loop, in
+    order, for each result of it."""
+
+    def __init__(
+        self,
+        commit: Callable[[Sequence[tuple[Delivery, Result]]], None],
+        report: Callable[[Delivery, Result], None],
+    ) -> None:
+        self.commit = commit
+        self.report = report
+        self.waiting: list[tuple[Delivery, Result, asyncio.Future[None]]] = []
+        self.writer: asyncio.Task[None] | None = None
+
+    async def record(self, d: Delivery, result: Result) -> None:
+        loop = asyncio.get_running_loop()
+        durable = loop.create_future()
+        self.waiting.append((d, result, durable))
+        if self.writer is None or self.writer.done():
+            # Not a task of the workers' group: a worker cancelled while it waits does not
+            # stop its result from being written.
+            self.writer = loop.create_task(self._write())
+        await durable
+
+    async def _write(self) -> None:
+        while self.waiting:
+            batch, self.waiting = self.waiting, []
+            try:
+                await asyncio.to_thread(self.commit, [(d, r) for d, r, _ in batch])
+            except Exception as exc:
+                for _, _, durable in batch:
+                    if not durable.done():
+                        durable.set_exception(exc)
+                continue
+            for d, result, durable in batch:
+                try:
+                    self.report(d, result)
+                except Exception as exc:
+                    if not durable.done():
+                        durable.set_exception(exc)
+                else:
+                    if not durable.done():
+                        durable.set_result(None)
+
+    async def close(self) -> None:
+        """Wait until every result handed in is written; any the writer did not take (it
+        was cancelled) is written here."""
+        try:
+            if self.writer is not None:
+                await asyncio.wait([self.writer])
+        finally:
+            batch, self.waiting = self.waiting, []
+            if batch:
+                self.commit([(d, r) for d, r, _ in batch])
+                for d, result, _ in batch:
+                    self.report(d, result)
+
+
 async def deliver_all(
-    pending: Sequence[Delivery],
+    pending: Iterable[Delivery],
     compose: Callable[[Delivery], Message | None],
-    record: Callable[[Delivery, Result], None],
+    commit: Callable[[Sequence[tuple[Delivery, Result]]], None],
+    report: Callable[[Delivery, Result], None],
     make_transport: Callable[[], Transport],
     connections: int = 1,
     per_second: float = 0.0,
@@ -250,29 +314,38 @@ async def deliver_all(
     stop: asyncio.Event | None = None,
     sender: str = "",
 ) -> None:
-    """Deliver over `connections` transports at once. `compose` gives a recipient's message
-    (None: skipped, and it recorded why); `record` commits each result as it happens. A
-    transport that cannot connect stops every worker; the rest stays pending."""
-    queue = deque(pending)
+    """Deliver over `connections` transports at once, taking recipients from `pending` as
+    they go (it may be a generator reading the ledger in chunks). `compose` gives a
+    recipient's message (None: skipped, and it recorded why); `commit` makes a batch of
+    results durable and `report` follows for each (see Ledger). A transport that cannot
+    connect stops every worker; the rest stays pending."""
+    rows = iter(pending)
+    first = list(itertools.islice(rows, max(1, connections)))
+    queue = itertools.chain(first, rows)
     limit = RateLimit(per_second)
+    ledger = Ledger(commit, report)
 
     async def worker() -> None:
         transport = make_transport()
         await transport.open()
         try:
-            while queue and not (stop is not None and stop.is_set()):
-                d = queue.popleft()
+            while not (stop is not None and stop.is_set()):
+                d = next(queue, None)
+                if d is None:
+                    return
                 msg = compose(d)
                 if msg is None:
                     continue
                 await limit.wait()
-                record(d, await deliver(transport, msg, d.email, retries, sender))
+                await ledger.record(d, await deliver(transport, msg, d.email, retries, sender))
         finally:
             await transport.close()
 
     try:
         async with asyncio.TaskGroup() as group:
-            for _ in range(max(1, min(connections, len(queue)))):
+            for _ in range(max(1, min(connections, len(first)))):
                 group.create_task(worker())
     except* DeliveryError as failures:
         raise failures.exceptions[0] from None
+    finally:
+        await ledger.close()

@@ -469,6 +469,34 @@ def get_article(engine: Engine, article_id: int) -> Article | None:
         return row_to_article(row) if row else None
 
 
+def find_article(engine: Engine, ref: str) -> Article | None:
+    """An article by its id, its key or its URL (with or without tracking parameters)."""
+    from digest.collect.clean import safe_url
+
+    ref = ref.strip()
+    where = [articles.c.key == ref, articles.c.url == ref]
+    if ref.isdigit():
+        where.append(articles.c.id == int(ref))
+    if (clean := safe_url(ref)) and clean != ref:
+        where += [articles.c.key == clean, articles.c.url == clean]
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(articles).where(sa.or_(*where)).limit(1)).first()
+        return row_to_article(row) if row else None
+
+
+def articles_between(engine: Engine, start: datetime, end: datetime, limit: int) -> list[Article]:
+    """Articles dated (or first seen) in [start, end], newest first, at most `limit`."""
+    when = sa.func.coalesce(articles.c.published, articles.c.first_seen)
+    query = (
+        sa.select(articles)
+        .where(when >= start, when <= end)
+        .order_by(when.desc(), articles.c.id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [row_to_article(r) for r in conn.execute(query)]
+
+
 def candidates(engine: Engine, list_id: str, since: datetime) -> list[Article]:
     """Articles not yet in any issue of the list, dated (or first seen) since `since`."""
     when = sa.func.coalesce(articles.c.published, articles.c.first_seen)
@@ -481,6 +509,24 @@ def candidates(engine: Engine, list_id: str, since: datetime) -> list[Article]:
     )
     with engine.connect() as conn:
         return [row_to_article(r) for r in conn.execute(query)]
+
+
+def already_in_issues(
+    engine: Engine, list_id: str, since: datetime, limit: int = 200
+) -> list[tuple[Article, int]]:
+    """Articles of the window that an issue of the list carried, with that issue's number
+    (for preview's left-out list), newest first."""
+    when = sa.func.coalesce(articles.c.published, articles.c.first_seen)
+    query = (
+        sa.select(articles, issues.c.number.label("issue_number"))
+        .join(issue_articles, issue_articles.c.article_id == articles.c.id)
+        .join(issues, issues.c.id == issue_articles.c.issue_id)
+        .where(issue_articles.c.list_id == list_id, when >= since)
+        .order_by(when.desc(), articles.c.id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [(row_to_article(r), int(r.issue_number)) for r in conn.execute(query)]
 
 
 def too_old(engine: Engine, list_id: str, since: datetime) -> list[Article]:
@@ -562,12 +608,13 @@ def insert_issue(
         dict(
             issue_id=issue_id,
             list_id=issue.list_id,
-            article_id=item.article.id,
+            article_id=article.id,
             section=section.theme_id,
             position=pos,
         )
         for section in issue.sections
         for pos, item in enumerate(section.items)
+        for article in (item.article, *item.also)
     ]
     if rows:
         conn.execute(sa.insert(issue_articles), rows)
@@ -617,6 +664,17 @@ def _first_issue(engine: Engine, list_id: str, *where: Any) -> StoredIssue | Non
     return StoredIssue(row.id, row.list_id, row.number, row.locale) if row else None
 
 
+def issue_number_of(engine: Engine, list_id: str, article_id: int) -> int | None:
+    """The number of the list's issue that carried the article, if one did."""
+    query = (
+        sa.select(issues.c.number)
+        .join(issue_articles, issue_articles.c.issue_id == issues.c.id)
+        .where(issue_articles.c.list_id == list_id, issue_articles.c.article_id == article_id)
+    )
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
 def find_issue(engine: Engine, list_id: str, number: int) -> StoredIssue | None:
     return _first_issue(engine, list_id, issues.c.number == number)
 
@@ -658,6 +716,28 @@ def pending_deliveries(engine: Engine, issue_id: int) -> list[Delivery]:
         return [_delivery(r) for r in rows]
 
 
+def iter_pending(engine: Engine, issue_id: int, chunk: int = 500) -> Iterator[Delivery]:
+    """The issue's pending rows in ledger order, read `chunk` at a time (memory stays flat
+    whatever the list's size; no read stays open between chunks)."""
+    last = 0
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(deliveries)
+                .where(
+                    deliveries.c.issue_id == issue_id,
+                    deliveries.c.status == "pending",
+                    deliveries.c.id > last,
+                )
+                .order_by(deliveries.c.id)
+                .limit(chunk)
+            ).all()
+        yield from (_delivery(r) for r in rows)
+        if len(rows) < chunk:
+            return
+        last = rows[-1].id
+
+
 def deliveries_of(engine: Engine, issue_id: int) -> list[Delivery]:
     with engine.connect() as conn:
         rows = conn.execute(
@@ -692,6 +772,47 @@ def mark_delivery(
             .values(
                 status=status, error=error, attempts=deliveries.c.attempts + attempts, updated=now
             )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One result for the ledger (see mark_deliveries)."""
+
+    delivery: Delivery
+    status: str
+    error: str | None = None
+    attempts: int = 1
+
+
+def mark_deliveries(conn: Connection, marks: Sequence[Mark], now: datetime) -> None:
+    """Record several results in one transaction: one commit (one fsync) for them all.
+    `conn` is the sender's own, held for the whole send (no pool round trip per batch)."""
+    if not marks:
+        return
+    with conn.begin():
+        conn.execute(
+            sa.update(deliveries)
+            .where(
+                deliveries.c.issue_id == sa.bindparam("m_issue"),
+                deliveries.c.subscriber_id == sa.bindparam("m_subscriber"),
+            )
+            .values(
+                status=sa.bindparam("m_status"),
+                error=sa.bindparam("m_error"),
+                attempts=deliveries.c.attempts + sa.bindparam("m_attempts"),
+                updated=now,
+            ),
+            [
+                dict(
+                    m_issue=m.delivery.issue_id,
+                    m_subscriber=m.delivery.subscriber_id,
+                    m_status=m.status,
+                    m_error=m.error,
+                    m_attempts=m.attempts,
+                )
+                for m in marks
+            ],
         )
 
 
@@ -730,7 +851,11 @@ def issue_detail(engine: Engine, issue_id: int) -> dict[str, Any]:
         )
         titles = {r.id: r.title for r in conn.execute(query)}
     sections = [
-        {"title": s["title"], "articles": [titles.get(a["id"], "?") for a in s["articles"]]}
+        {
+            "title": s["title"],
+            "articles": [titles.get(a["id"], "?") for a in s["articles"]],
+            "also": [[titles.get(i, "?") for i in a.get("also", ())] for a in s["articles"]],
+        }
         for s in json.loads(row.sections)
     ]
     return {

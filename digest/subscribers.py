@@ -10,7 +10,7 @@ import io
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -42,7 +42,7 @@ def normalize_email(raw: str) -> str:
     return info.normalized
 
 
-def _row(r: sa.Row[object]) -> Subscriber:
+def row_to_subscriber(r: sa.Row[object]) -> Subscriber:
     m = r._mapping
     themes = tuple(json.loads(m["themes"])) if m["themes"] else None
     return Subscriber(
@@ -54,7 +54,12 @@ def _row(r: sa.Row[object]) -> Subscriber:
         m["status"],
         themes,
         int(m["bounces"] or 0),
+        _utc(m["updated"]),
     )
+
+
+def _utc(when: datetime | None) -> datetime | None:
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
 
 
 def add(
@@ -75,12 +80,12 @@ def add(
             normalize_email(email),
             name.strip(),
             locale,
-            _themes(themes, known_themes),
+            themes_json(themes, known_themes),
             now,
         )
 
 
-def _themes(chosen: Sequence[str] | None, known: Collection[str] | None) -> str | None:
+def themes_json(chosen: Sequence[str] | None, known: Collection[str] | None = None) -> str | None:
     """A theme choice as stored (a JSON list), checked against the list's theme ids."""
     if not chosen:
         return None
@@ -121,6 +126,19 @@ def _upsert(
             )
         )
         outcome = "added"
+    elif row.status == "pending":  # added by hand: the list owner vouches for it
+        conn.execute(
+            sa.update(table)
+            .where(table.c.id == row.id)
+            .values(
+                status="active",
+                name=name or row.name,
+                locale=locale or row.locale,
+                themes=themes or row.themes,
+                updated=now,
+            )
+        )
+        outcome = "confirmed"
     elif row.status != "active":
         raise DigestError(
             f"{email} is {row.status} on {list_id}; digest does not re-subscribe "
@@ -140,7 +158,7 @@ def _upsert(
     new = conn.execute(
         sa.select(table).where(table.c.list_id == list_id, table.c.email == email)
     ).one()
-    return _row(new), outcome
+    return row_to_subscriber(new), outcome
 
 
 def import_csv(
@@ -179,7 +197,7 @@ def import_csv(
                     email,
                     (row.get("name") or "").strip(),
                     locale,
-                    _themes(chosen, known_themes),
+                    themes_json(chosen, known_themes),
                     now,
                 )
                 counts[outcome] += 1
@@ -202,7 +220,41 @@ def list_all(engine: Engine, list_id: str, status: str | None = None) -> list[Su
     if status:
         query = query.where(table.c.status == status)
     with engine.connect() as conn:
-        return [_row(r) for r in conn.execute(query)]
+        return [row_to_subscriber(r) for r in conn.execute(query)]
+
+
+def find(engine: Engine, list_id: str, email: str) -> Subscriber:
+    """One subscriber of a list by address; raises NotFound naming the list."""
+    email = normalize_email(email)
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(table).where(table.c.list_id == list_id, table.c.email == email)
+        ).first()
+    if row is None:
+        raise NotFound(f"{email} is not on list {list_id}")
+    return row_to_subscriber(row)
+
+
+def history(engine: Engine, subscriber_id: int, limit: int = 20) -> list[dict[str, object]]:
+    """Their latest deliveries, newest first: issue number, status, attempts, error, when."""
+    from digest.store import deliveries, issues
+
+    query = (
+        sa.select(
+            issues.c.number,
+            deliveries.c.status,
+            deliveries.c.attempts,
+            deliveries.c.error,
+            deliveries.c.updated,
+            deliveries.c.variant,
+        )
+        .join(issues, issues.c.id == deliveries.c.issue_id)
+        .where(deliveries.c.subscriber_id == subscriber_id)
+        .order_by(issues.c.number.desc())
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def get(engine: Engine, subscriber_id: int) -> Subscriber:
@@ -210,7 +262,7 @@ def get(engine: Engine, subscriber_id: int) -> Subscriber:
         row = conn.execute(sa.select(table).where(table.c.id == subscriber_id)).first()
     if row is None:
         raise NotFound(f"no subscriber {subscriber_id}")
-    return _row(row)
+    return row_to_subscriber(row)
 
 
 def set_status(engine: Engine, subscriber_id: int, status: str, now: datetime) -> None:
@@ -242,17 +294,9 @@ def clear_bounces(engine: Engine, subscriber_id: int) -> None:
 
 def remove(engine: Engine, list_id: str, email: str, now: datetime) -> Subscriber:
     """Unsubscribe an address. The row stays, so a later import cannot re-subscribe it."""
-    email = normalize_email(email)
-    with engine.begin() as conn:
-        row = conn.execute(
-            sa.select(table).where(table.c.list_id == list_id, table.c.email == email)
-        ).first()
-        if row is None:
-            raise NotFound(f"{email} is not on list {list_id}")
-        conn.execute(
-            sa.update(table).where(table.c.id == row.id).values(status="unsubscribed", updated=now)
-        )
-    return get(engine, row.id)
+    sub = find(engine, list_id, email)
+    set_status(engine, sub.id, "unsubscribed", now)
+    return get(engine, sub.id)
 
 
 # --- signed links ------------------------------------------------------------------------

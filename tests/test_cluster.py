@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from digest.cluster import Cluster, cluster, numbers, skeleton
+from digest.cluster import Cluster, _names, cluster, explain, numbers, skeleton
 from digest.models import Article
 
 T0 = datetime(2026, 11, 20, 8, tzinfo=UTC)
@@ -177,3 +177,60 @@ def test_numbers_are_written_alike_whatever_the_separators() -> None:
     assert numbers("0,72 enfant par femme") == numbers("0.72 children per woman") == {"0.72"}
     assert numbers("병력 1만2천 명") == {"12000"}
     assert numbers("in 2024 12 people, 7 days") == {"2024", "12"}
+
+
+SUMMIT_EN = art(
+    "wire/11",
+    "Kim Jong Un meets Putin at Russian spaceport as arms deal fears grow",
+    "North Korean leader Kim Jong Un and Russian President Vladimir Putin held talks at the "
+    "Vostochny cosmodrome in Russia's Far East on Wednesday, as Washington warned of a possible "
+    "arms deal. Putin showed Kim around the rocket launch site before the summit.",
+)
+
+
+def test_the_same_people_in_a_different_event_stay_apart() -> None:
+    # Putin and Kim in both, on the same day: a treaty in Pyongyang, a summit at a spaceport
+    batch = [PACT_EN, SUMMIT_EN, PACT_FR, ICBM_A, ROADS, *filler()]
+    clusters = cluster(batch)
+    assert not together(clusters, "wire/9", "wire/11")
+    assert not together(clusters, "lettre/4", "wire/11")
+    assert together(clusters, "wire/9", "lettre/4")
+
+
+def test_names_written_as_one_word_in_one_script_meet_their_parts_in_another() -> None:
+    assert _names("Kim Jong Un said", {}) == _names("Ким Чен Ын заявил", {}) == {"KMSN"}
+    assert skeleton("김정은")[:4] == "KMSN"
+    assert _names("said Yoon Suk Yeol", {}) == {skeleton("윤석열")}
+    # a capitalised word before the name joins the run (a known limit): "President Yoon..."
+    assert _names("President Yoon Suk Yeol", {}) == {"PRSD"}
+    assert _names("Юн Сок Ёль", {}) == {skeleton("윤석열")}
+    assert _names("Lee Jae-myung", {}) == {skeleton("leejaemyung")[:4]}
+    assert _names("one Word only", {}) == set()
+
+
+def test_explain_names_the_shared_words_and_the_lead() -> None:
+    batch = [ICBM_B, ICBM_A, ROADS, *filler()]
+    why = explain(batch, "herald/7")
+    assert why.lead == "wire/1" and why.cluster.keys == ("wire/1", "herald/7")
+    (link,) = why.links
+    assert link.key == "wire/1" and not link.across
+    assert link.similarity >= 0.3
+    assert {"#86", "icbm", "japan"} <= set(link.shared)
+    assert "wire/1" in why.lines()[0]
+    # an article on its own says so, and an unknown key is an error
+    alone = explain(batch, "wire/2")
+    assert alone.cluster.keys == ("wire/2",) and alone.links == ()
+    assert "of its own" in alone.lines()[0]
+    try:
+        explain(batch, "nowhere/1")
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("an unknown key must raise KeyError")
+
+
+def test_explain_agrees_with_cluster() -> None:
+    batch = [PACT_EN, PACT_FR, ICBM_A, ICBM_B, ROADS, *filler()]
+    for c in cluster(batch):
+        for key in c.keys:
+            assert explain(batch, key).cluster == c

@@ -127,3 +127,52 @@ def test_an_unknown_top_level_table_is_named_without_a_prefix(tmp_path: Path) ->
     with pytest.raises(ConfigError) as err:
         config.load(write(tmp_path, MINIMAL + '\n[delivry]\ntransport = "outbox"\n'))
     assert err.value.problems == ["delivry: unknown key (did you mean 'delivery'?)"]
+
+
+def test_templates_dir_and_the_older_templates_key(tmp_path: Path) -> None:
+    new = config.load(write(tmp_path, MINIMAL.replace('title = "T"', 'templates_dir = "mine"')))
+    assert new.settings.templates == tmp_path / "mine"
+    old = config.load(write(tmp_path, MINIMAL.replace('title = "T"', 'templates = "old"')))
+    assert old.settings.templates == tmp_path / "old"
+
+
+def test_subject_and_preheader_templates_are_checked_and_used(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from digest import issue
+    from digest.models import Issue, IssueItem, Section
+
+    bad = MINIMAL + 'subject = "{{ title"\npreheader = "{% if %}"\n'
+    with pytest.raises(ConfigError) as caught:
+        config.load(write(tmp_path, bad))
+    problems = caught.value.problems
+    assert any(p.startswith("lists[0].subject: not a valid template") for p in problems)
+    assert any(p.startswith("lists[0].preheader: not a valid template") for p in problems)
+    good = MINIMAL + 'preheader = "{{ count }} stories, first: {{ top }} ({{ sections }})"\n'
+    cfg = config.load(write(tmp_path, good))
+    lst = cfg.lists[0]
+    from tests.test_stories import art
+
+    section = Section("russia", "Russia", "#000", (IssueItem(art("Kremlin budget", "W", 1)),))
+    made = issue.variant(
+        Issue(lst.id, 3, datetime.now(UTC), "", "", "en", (section,)), lst, cfg.themes, "T", "en"
+    )
+    assert made.preheader == "1 stories, first: Kremlin budget (Russia (1))"
+
+
+def test_a_language_is_one_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a language is adding digest/locales/<code>/LC_MESSAGES/digest.po."""
+    from digest import i18n
+
+    assert i18n.available_locales() == config.LOCALES
+    assert {"en", "fr"} <= set(config.LOCALES)
+    catalog = tmp_path / "de" / "LC_MESSAGES" / "digest.po"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text('msgid "Read more"\nmsgstr "Weiterlesen"\n', encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    try:
+        assert i18n.available_locales() == ("en", "de")
+        assert i18n.gettext("de", "Read more") == "Weiterlesen"
+    finally:
+        i18n.translations.cache_clear()

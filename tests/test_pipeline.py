@@ -106,7 +106,7 @@ def test_retry_failed_requeues_failed_rows_only(site: tuple[config.Config, Engin
         "b@example.org": "sent",
         "c@example.org": "bounced",
     }
-    assert detail["sections"] == [{"title": "Russia", "articles": ["Russia today"]}]
+    assert detail["sections"] == [{"title": "Russia", "articles": ["Russia today"], "also": [[]]}]
 
 
 def test_cli_test_copy_issue_detail_and_retry(site: tuple[config.Config, Engine]) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from digest import config
 from digest import issue as issue_stage
 from digest.errors import RenderError
+from digest.i18n import translations
 from digest.models import Article, RenderedIssue
 from digest.render import (
     RECIPIENT,
@@ -20,6 +22,7 @@ from digest.render import (
 )
 from digest.themes import classify
 from tests.conftest import ROOT
+from tests.helpers.example import hand_built_issue
 
 EXAMPLE = config.load(ROOT / "config.example.toml")
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -205,3 +208,59 @@ def test_an_undated_item_shows_the_day_digest_first_saw_it() -> None:
         first_seen=datetime(2026, 11, 21, 8, tzinfo=UTC),
     )
     assert "Wire · 21 nov. 2026" in render("weekly-fr", [undated]).text
+
+
+def render_hand_built(locale: str) -> RenderedIssue:
+    lst = EXAMPLE.get_list("weekly-en")
+    return render_issue(
+        hand_built_issue(locale),
+        EXAMPLE.themes,
+        EXAMPLE.settings.title,
+        lst.title,
+        EXAMPLE.settings.public_url,
+        template_dirs(None),
+    )
+
+
+def test_also_reported_by_links_each_other_source() -> None:
+    en, fr = render_hand_built("en"), render_hand_built("fr")
+    assert (
+        'Also reported by <a href="https://news.example.org/4" style="color: #2b6cb0;">'
+        "Le Fil d'exemple</a>, Пример: Мировые новости</div>"
+    ) in en.html  # the second has no URL: its name, unlinked
+    assert "Également rapporté par <a href" in fr.html
+    assert "Also reported by Le Fil d'exemple, Пример: Мировые новости" in en.text
+    assert "    Le Fil d'exemple: https://news.example.org/4" in en.text
+    assert "Also reported by" not in render("weekly-en").html  # no story shared: no line
+
+
+def test_dates_are_relative_to_the_issue_in_its_language() -> None:
+    en, fr = render_hand_built("en"), render_hand_built("fr")
+    assert '<span title="Nov 21, 2026">2 days ago</span>' in en.html
+    assert '<span title="21 nov. 2026">il y a 2 jours</span>' in fr.html
+    assert "Example Wire · by Jean-Baptiste" in en.text and "(2 days ago)" in en.text
+
+
+def test_thumbnail_header_footer_and_dark_mode() -> None:
+    r = render_hand_built("en")
+    assert r.html.count('<img alt="" ') == 2 and 'src="https://img.example.org/thumb.png"' in r.html
+    assert "Issue 7 · Nov 23, 2026 · 3 articles" in r.html
+    assert '<meta name="supported-color-schemes" content="light dark"' in r.html
+    assert '<meta name="color-scheme" content="light dark"' in r.html
+    assert "@media (prefers-color-scheme: dark)" in r.html
+    assert "3 articles: Korean Peninsula (2), Other (1)" in r.html  # the preheader
+    assert "It gathers what World Digest found on its themes" in r.html
+
+
+def test_every_label_of_the_templates_is_translated_to_french() -> None:
+    """Each _() and ngettext() of the email templates has a French entry (English is the
+    source language)."""
+    labels: set[str] = set()
+    for path in (ROOT / "templates" / "email").rglob("*.j2"):
+        source = path.read_text(encoding="utf-8")
+        labels |= set(re.findall(r'_\(\s*"([^"]+)"', source))
+        labels |= set(re.findall(r'ngettext\(\s*"([^"]+)"', source))
+    assert len(labels) >= 15
+    french = translations("fr")
+    missing = sorted(m for m in labels if french.gettext(m) == m and m != "%(num)s article")
+    assert not missing, f"no French for: {missing}"

@@ -156,3 +156,45 @@ def test_an_unsubscribe_during_a_send_stops_mail_to_that_address(site: Site) -> 
         "a@example.org.eml"
     ]
     assert site.status(first) == "active"
+
+
+def test_serve_without_a_secret_runs_locally_for_editors_but_not_publicly(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from tests.helpers.cli import run_digest
+
+    (tmp_path / "digest.toml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "pages").mkdir()
+    public = run_digest(tmp_path, "serve", "--host", "0.0.0.0", secret=None)
+    assert public.returncode != 0 and "DIGEST_SECRET" in public.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DIGEST_SECRET"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digest", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("digest serve did not answer /healthz")
+        assert httpx.get(f"http://127.0.0.1:{port}/preview").status_code == 200
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert "development secret" in err

@@ -5,12 +5,14 @@ Labels below were decided by reading each item (title + text); nothing here call
 digest's classifier. Run with /work/main/.venv/bin/python (needs feedparser).
 """
 
+import calendar
 import csv
 import html
 import json
 import re
 import sys
 from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -106,6 +108,32 @@ def strip(s):
     return re.sub(r"\s+", " ", s).strip()
 
 
+PT_DAYS = {"seg": "Mon", "ter": "Tue", "qua": "Wed", "qui": "Thu", "sex": "Fri", "sab": "Sat", "dom": "Sun"}
+PT_MONTHS = {"jan": "Jan", "fev": "Feb", "mar": "Mar", "abr": "Apr", "mai": "May", "jun": "Jun",
+             "jul": "Jul", "ago": "Aug", "set": "Sep", "out": "Oct", "nov": "Nov", "dez": "Dec"}
+
+
+def published(e):
+    """The entry's date as the feed gives it, in UTC ISO 8601; None when it has none.
+
+    feedparser reads RFC 822 and ISO dates; UOL writes RFC 822 with Portuguese day and month
+    names ("Seg, 24 Set 2018 19:42:40 -0300"), read here by mapping the names. heise's RSS 0.90
+    feed has no dates at all. Nothing is guessed: an entry without a date stays without one.
+    """
+    parsed = e.get("published_parsed") or e.get("updated_parsed")
+    if parsed:
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC).isoformat()
+    raw = (e.get("published") or "").strip()
+    m = re.fullmatch(r"(\w{3}), (\d{1,2}) (\w{3}) (\d{4}) (\d\d:\d\d:\d\d) ([+-]\d{4})", raw)
+    if m and m.group(1).lower() in PT_DAYS and m.group(3).lower() in PT_MONTHS:
+        when = datetime.strptime(
+            f"{m.group(2)} {PT_MONTHS[m.group(3).lower()]} {m.group(4)} {m.group(5)} {m.group(6)}",
+            "%d %b %Y %H:%M:%S %z",
+        )
+        return when.astimezone(UTC).isoformat()
+    return None
+
+
 def real_items():
     with open(FEEDS / "manifest.tsv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
@@ -127,6 +155,9 @@ def real_items():
                 "text": strip(s)[:600],
                 "themes": themes,
             }
+            when = published(e)
+            if when:
+                item["published"] = when
             if note:
                 item["note"] = note
             out.append(item)
