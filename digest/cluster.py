@@ -16,8 +16,13 @@ across languages
     Cyrillic and Hangul letters (Putin, Путин, Poutine and 푸틴 all give PTN; Navalny,
     Навального and 나발니 start NBRN), cut to MARK consonants. A run of capitalised words is
     also taken as one word, so a name written in parts meets the same name written whole
-    (Kim Jong Un, Ким Чен Ын, 김정은: KMSN). A pair needs ACROSS_LANGUAGES and
-    MIN_SHARED_MARKS numbers or skeletons in common. `across_languages=None` turns it off.
+    (Kim Jong Un, Ким Чен Ын, 김정은: KMSN). Names CLDR (through Babel) gives in the
+    article's language become concepts: countries, currencies, cities of time zones,
+    months and weekdays (North Korea, Corée du Nord, КНДР, Північної Кореї and 북한이 are
+    all @KP; Pyongyang, Пхеньян and 평양에서 are @Asia/Pyongyang); a word that names a
+    concept gives no skeleton. A Hangul word ending in a particle also gives its skeleton
+    without it. A pair needs ACROSS_LANGUAGES and MIN_SHARED_MARKS numbers, skeletons or
+    concepts in common. `across_languages=None` turns it off.
 
 Clustering is agglomerative, strongest pair first, with two guards against chaining: the
 mean similarity between the two groups must reach half the pair's threshold, and two
@@ -27,8 +32,9 @@ articles in one language may only end up together if they are alike enough on th
 
 Cost stays close to linear in the number of articles: articles are taken in time order and
 only compared with articles inside the window that share a title word or a number (an
-inverted index: each article looks through its BLOCK rarest such words; one shared by more
-than MAX_POSTINGS articles of the window is too common to find pairs with).
+inverted index: each article looks through its BLOCK rarest such words, or MARK_BLOCK rarest
+title marks and numbers across languages; one shared by more than MAX_POSTINGS articles of
+the window is too common to find pairs with).
 
 Weights are divided by the article's norm once, and a feature no other article has is
 dropped after counting in the norm, so a pair costs one set intersection and one sum.
@@ -50,6 +56,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from itertools import chain
 from operator import mul
 
@@ -63,11 +70,14 @@ LEAD_CHARS = 300  # characters of text compared, after the title
 TITLE_WEIGHT = 2.0
 STEM = 6  # letters kept of each word
 BLOCK = 3  # an article looks for pairs through its rarest title words and numbers...
+MARK_BLOCK = 5  # ...or, across languages, its rarest title marks and numbers...
 MAX_POSTINGS = 300  # ...that are in at most this many articles of the window
 FLOOR = 0.1  # similarities below this are not kept (and count as 0 between groups)
 NUMBER_WEIGHT = 2.0  # a number (1,500; 21%; 86) counts like a title word
 MARK = 4  # consonants kept of a skeleton
+PLAIN_WEIGHT = 1.0  # a skeleton of a word that is not a name, against a name or concept
 COHESION = 0.5  # the groups' mean similarity must reach this share of the pair's threshold
+KIN = 1.0  # two articles in one language in one story must be this share of SAME_LANGUAGE alike
 
 _SPLIT = re.compile(r"\W+")
 _CJK = re.compile(
@@ -169,6 +179,124 @@ def _separate(s: str) -> list[str]:
     return [p.lstrip("0") or "0" for p in parts]
 
 
+# --- concepts: names CLDR gives in every language ---------------------------------------
+# Babel's CLDR data names, per language, the countries (North Korea, Corée du Nord, КНДР,
+# 북한), currencies, the cities of time zones (Pyongyang, Пхеньян, 평양), months and weekdays.
+# A name found in a text becomes its concept (@KP, @RUB, @Asia/Pyongyang, @m10, @d3), a
+# feature shared across languages. Names of several words match as phrases; a word matches
+# a name's word when it is the same word, or (names of more than 4 letters) starts with the
+# name's word less its last letter (cut to STEM) and differs in length by at most 2, so
+# inflected forms meet (Россия, России; Корея, Кореї; Korea, Korean); a Hangul word matches
+# when what follows the name is a particle (북한이, 북한의, 평양에서).
+
+_PARTICLES = frozenset([
+    "은", "는", "이", "가", "을", "를", "의", "에", "에서", "에게", "에는", "에도",
+    "와", "과", "와의", "과의", "도", "로", "으로", "로는", "으로는", "만",
+    "까지", "부터", "께서", "이다", "이며", "이라고", "라고", "과는", "와는",
+])  # fmt: skip
+_Phrase = tuple[tuple[str, ...], tuple[str, ...]]  # name's words, its concepts
+
+
+def _name_key(w: str) -> str:
+    return w if len(w) <= 4 or _HANGUL.match(w) else w[: max(4, min(STEM, len(w) - 1))]
+
+
+def _word_matches(t: str, w: str) -> bool:
+    if t == w:
+        return True
+    if _HANGUL.match(w):
+        return t.startswith(w) and t[len(w) :] in _PARTICLES
+    return len(w) > 4 and t.startswith(_name_key(w)) and abs(len(t) - len(w)) <= 2
+
+
+def _bases(t: str) -> list[str]:
+    """The keys a text word may be found under: the word, its cuts, a Hangul word less a
+    particle."""
+    if _HANGUL.match(t):
+        out = [t]
+        for n in (1, 2, 3):
+            if len(t) > n and t[-n:] in _PARTICLES:
+                out.append(t[:-n])
+        return out
+    return [t, *(t[:k] for k in range(4, min(STEM, len(t) - 1) + 1))]
+
+
+@lru_cache(maxsize=64)
+def _concept_index(lang: str) -> dict[str, tuple[_Phrase, ...]]:
+    """Name's first word's key -> the names starting with it, for one language (empty for a
+    language CLDR does not know)."""
+    try:
+        from babel import Locale
+        from babel.core import get_global
+
+        loc = Locale.parse(lang)
+        names: list[tuple[str, str]] = []
+        for code, name in loc.territories.items():
+            if code.isalpha() and code != "ZZ":
+                names.append((name, "@" + code))
+        for code, name in loc.currencies.items():
+            names.append((name, "@" + code))
+        aliases = get_global("zone_aliases")
+        cities: dict[str, str] = {}
+        for zone, data in loc.time_zones.items():
+            if city := data.get("city"):
+                cities[aliases.get(zone, zone)] = city
+        for zone in get_global("zone_territories"):
+            if not zone.startswith("Etc/"):
+                cities.setdefault(zone, zone.rsplit("/", 1)[-1].replace("_", " "))
+        names += [(city, "@" + zone) for zone, city in cities.items()]
+        for width in ("format", "stand-alone"):
+            names += [(n, f"@m{i}") for i, n in loc.months[width]["wide"].items()]
+            names += [(n, f"@d{i}") for i, n in loc.days[width]["wide"].items()]
+    except Exception:  # an unknown or malformed language: no names
+        return {}
+    phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for name, concept in names:
+        words = tuple(w for w in _SPLIT.split(_fold(name)) if w)
+        if words:
+            phrases[words].add(concept)
+    index: dict[str, list[_Phrase]] = defaultdict(list)
+    for words, concepts in phrases.items():
+        index[_name_key(words[0])].append((words, tuple(sorted(concepts))))
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def concepts(
+    tokens: list[str], lang: str, memo: dict[str, tuple[_Phrase, ...]]
+) -> tuple[set[str], set[int]]:
+    """The CLDR concepts named in these folded words (in order) of one language, and the
+    positions of the words that named them."""
+    index = _concept_index(lang)
+    found: set[str] = set()
+    used: set[int] = set()
+    if not index:
+        return found, used
+    for i, t in enumerate(tokens):
+        cands = memo.get(t)
+        if cands is None:
+            cands = tuple(
+                ph
+                for base in dict.fromkeys(_bases(t))
+                for ph in index.get(base, ())
+                if _word_matches(t, ph[0][0])
+            )
+            memo[t] = cands
+        for words, ids in cands:
+            if len(words) == 1 or all(
+                i + k < len(tokens) and _word_matches(tokens[i + k], w)
+                for k, w in enumerate(words[1:], 1)
+            ):
+                found.update(ids)
+                used.update(range(i, i + len(words)))
+    return found, used
+
+
+def concepts_in(text: str, lang: str) -> set[str]:
+    """The CLDR concepts named in a text of one language: concepts_in("La Corée du Nord",
+    "fr") == concepts_in("북한이", "ko") == {"@KP"}."""
+    return concepts([t for t in _SPLIT.split(_fold(text)) if t], lang, {})[0]
+
+
 # --- features ----------------------------------------------------------------------------
 
 
@@ -216,18 +344,35 @@ def _stems(tokens: list[str], cjk: bool, memo: dict[str, str | None]) -> set[str
     return found
 
 
-def _skeletons(tokens: Iterable[str], memo: dict[str, str | None]) -> set[str]:
-    """Skeletons of the words, cut to MARK consonants; words of fewer than 3 left out."""
+def _skeletons(tokens: Iterable[str], memo: dict[str, tuple[str, ...]]) -> set[str]:
+    """Skeletons of the words, cut to MARK consonants; words of fewer than 3 letters (2
+    Hangul syllables) or 3 consonants left out. A Hangul word ending in a particle gives
+    its skeleton with and without it (김정은 is a name, 평양에서 is 평양 + 에서)."""
     unique = set(tokens)
     for t in unique.difference(memo):
-        sk = skeleton(t) if len(t) > 2 and not t.isdigit() else ""
-        memo[t] = sk[:MARK] if len(sk) >= 3 else None
-    out = set(map(memo.__getitem__, unique))
-    out.discard(None)
-    return out  # type: ignore[return-value]
+        if _HANGUL.match(t):
+            forms = [t, *(t[:-n] for n in (1, 2) if len(t) > n + 1 and t[-n:] in _PARTICLES)]
+        else:
+            forms = [t] if len(t) > 2 and not t.isdigit() else []
+        memo[t] = tuple(sk[:MARK] for f in forms if len(sk := skeleton(f)) >= 3)
+    return set(chain.from_iterable(map(memo.__getitem__, unique)))
 
 
-def _names(raw: str, memo: dict[str, str | None]) -> set[str]:
+def _marks(
+    tokens: list[str],
+    lang: str,
+    memo: dict[str, tuple[str, ...]],
+    named: dict[str, tuple[_Phrase, ...]],
+) -> tuple[set[str], set[str]]:
+    """The concepts the words name, and the skeletons of the other words."""
+    tokens = [t for t in tokens if t]
+    found, used = concepts(tokens, lang, named)
+    if used:
+        tokens = [t for i, t in enumerate(tokens) if i not in used]
+    return found, _skeletons(tokens, memo)
+
+
+def _names(raw: str, memo: dict[str, tuple[str, ...]]) -> set[str]:
     """Skeletons of runs of capitalised words written as one: Kim Jong Un, Ким Чен Ын and
     김정은 all give KMSN; Yoon Suk Yeol, Юн Сок Ёль and 윤석열 give NSKR."""
     runs = _NAME.findall(raw)
@@ -237,7 +382,11 @@ def _names(raw: str, memo: dict[str, str | None]) -> set[str]:
 
 
 def _doc(
-    article: Article, marks: bool, memo: dict[str, str | None], stems: dict[str, str | None]
+    article: Article,
+    marks: bool,
+    memo: dict[str, tuple[str, ...]],
+    stems: dict[str, str | None],
+    named: dict[str, dict[str, tuple[_Phrase, ...]]],
 ) -> _Doc:
     lead = article.text[:LEAD_CHARS] or article.excerpt[:LEAD_CHARS]
     title, text = _fold(article.title), _fold(lead)
@@ -254,10 +403,11 @@ def _doc(
         else ["#" + n for n in numbers(title) | numbers(text)]
     )
     words.update(dict.fromkeys(nums, NUMBER_WEIGHT))
+    lang = (article.lang or "").split("-")[0].lower() or "und"
     doc = _Doc(
         key=article.key,
         when=article.published or article.first_seen,
-        lang=(article.lang or "").split("-")[0].lower() or "und",
+        lang=lang,
         size=len(article.text or article.excerpt),
         words=words,
         block=[*title_stems, *nums],
@@ -265,9 +415,16 @@ def _doc(
         mark_block=[],
     )
     if marks:
-        title_marks = _skeletons(title_tokens, memo) | _names(article.title, memo)
-        doc.marks = dict.fromkeys(_skeletons(text_tokens, memo) | _names(lead, memo), 1.0)
-        doc.marks.update(dict.fromkeys(title_marks, TITLE_WEIGHT))
+        seen = named.setdefault(lang, {})
+        t_named, t_plain = _marks(title_tokens, lang, memo, seen)
+        x_named, x_plain = _marks(text_tokens, lang, memo, seen)
+        t_named |= _names(article.title, memo)
+        x_named |= _names(lead, memo)
+        title_marks = t_named | t_plain
+        doc.marks = dict.fromkeys(x_plain, PLAIN_WEIGHT)
+        doc.marks.update(dict.fromkeys(x_named, 1.0))
+        doc.marks.update(dict.fromkeys(t_plain, PLAIN_WEIGHT * TITLE_WEIGHT))
+        doc.marks.update(dict.fromkeys(t_named, TITLE_WEIGHT))
         doc.marks.update(dict.fromkeys(nums, NUMBER_WEIGHT))
         doc.mark_block = [*title_marks, *nums]
     return doc
@@ -328,7 +485,7 @@ def _pairs(docs: list[_Doc], window: timedelta, across: bool) -> dict[tuple[int,
         oldest = d.when - window if d.when is not None else None
         if d.wkeys:
             dw, dk = d.words, d.wkeys
-            for j in _candidates(docs, [words[d.lang]], d.block, oldest):
+            for j in _candidates(docs, [words[d.lang]], d.block, oldest, BLOCK):
                 e = docs[j]
                 s = _cosine(dw, e.words, dk & e.wkeys)
                 if s >= FLOOR:
@@ -336,7 +493,7 @@ def _pairs(docs: list[_Doc], window: timedelta, across: bool) -> dict[tuple[int,
         if across and d.mkeys:
             dm, dk = d.marks, d.mkeys
             others = [index for lang, index in marks.items() if lang != d.lang]
-            for j in _candidates(docs, others, d.mark_block, oldest):
+            for j in _candidates(docs, others, d.mark_block, oldest, MARK_BLOCK):
                 e = docs[j]
                 common = dk & e.mkeys
                 if len(common) >= MIN_SHARED_MARKS:
@@ -357,6 +514,7 @@ def _candidates(
     indexes: list[dict[str, deque[int]]],
     block: list[str],
     oldest: datetime | None,
+    limit: int,
 ) -> set[int]:
     """Earlier articles in the window sharing one of the BLOCK rarest of these features (one
     in more than MAX_POSTINGS articles of the window is too common to find pairs with)."""
@@ -376,7 +534,7 @@ def _candidates(
         if 0 < total <= MAX_POSTINGS:
             lists.append((total, f, posts))
     lists.sort(key=_rank_list)  # by size, then by name: the same choice on every run
-    return set(chain.from_iterable(chain.from_iterable(posts for _, _, posts in lists[:BLOCK])))
+    return set(chain.from_iterable(chain.from_iterable(posts for _, _, posts in lists[:limit])))
 
 
 def _rank_list(entry: tuple[int, str, list[deque[int]]]) -> tuple[int, str]:
@@ -412,9 +570,10 @@ def _prepare(articles: Iterable[Article], across_languages: float | None) -> lis
             seen.add(a.key)
             items.append(a)
     across = across_languages is not None and len({a.lang or "" for a in items}) > 1
-    memo: dict[str, str | None] = {}
+    memo: dict[str, tuple[str, ...]] = {}
     stems: dict[str, str | None] = {}
-    docs = [_doc(a, across, memo, stems) for a in items]
+    named: dict[str, dict[str, tuple[_Phrase, ...]]] = {}
+    docs = [_doc(a, across, memo, stems, named) for a in items]
     _weigh(docs)
     return docs
 
@@ -440,7 +599,7 @@ def _groups(
         group_a, group_b = members[a], members[b]
         if not _within(docs, group_a + group_b, window):
             continue
-        if not _cohesive(docs, sims, group_a, group_b, need * COHESION, same):
+        if not _cohesive(docs, sims, group_a, group_b, need * COHESION, same * KIN):
             continue
         if len(group_b) > len(group_a):
             a, b, group_a, group_b = b, a, group_b, group_a
@@ -574,7 +733,7 @@ def _link(a: _Doc, b: _Doc, spelled: dict[str, dict[str, str]], limit: int) -> L
 def _spellings(articles: list[Article]) -> dict[str, dict[str, str]]:
     """For each article, feature -> the first word in its title or text that gave it."""
     out: dict[str, dict[str, str]] = {}
-    memo: dict[str, str | None] = {}
+    memo: dict[str, tuple[str, ...]] = {}
     for a in articles:
         seen: dict[str, str] = {}
         lead = a.text[:LEAD_CHARS] or a.excerpt[:LEAD_CHARS]

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from digest.cluster import Cluster, _names, cluster, explain, numbers, skeleton
+from digest.cluster import (
+    Cluster,
+    _names,
+    _skeletons,
+    cluster,
+    concepts_in,
+    explain,
+    numbers,
+    skeleton,
+)
 from digest.models import Article
 
 T0 = datetime(2026, 11, 20, 8, tzinfo=UTC)
@@ -234,3 +243,53 @@ def test_explain_agrees_with_cluster() -> None:
     for c in cluster(batch):
         for key in c.keys:
             assert explain(batch, key).cluster == c
+
+
+def test_cldr_names_become_concepts_shared_by_every_language() -> None:
+    north = {"@KP"}
+    assert concepts_in("North Korea fires a missile", "en") >= north
+    assert concepts_in("La Corée du Nord tire un missile", "fr") >= north
+    assert concepts_in("북한이 미사일을 발사했다", "ko") >= north  # a particle after the name
+    assert concepts_in("КНДР запустила ракету", "ru") >= north
+    assert concepts_in("Ракета Північної Кореї", "uk") >= north  # an inflected phrase
+    # inflected forms of one name meet; a word that only starts like it does not
+    assert "@RU" in concepts_in("в России", "ru") and "@RU" in concepts_in("до Росії", "uk")
+    assert "@RU" not in concepts_in("서울 지하철 러시아워 혼잡", "ko")  # rush hour
+    # a phrase needs all its words: "Nord" alone is not North Korea
+    assert "@KP" not in concepts_in("le nord du pays", "fr")
+    # cities of time zones, weekdays and months
+    pyongyang = "@Asia/Pyongyang"
+    assert pyongyang in concepts_in("평양에서", "ko") & concepts_in("in Pyongyang", "en")
+    assert (
+        concepts_in("jeudi", "fr") == concepts_in("Thursday", "en") == concepts_in("четверг", "ru")
+    )
+    assert concepts_in("octobre", "fr") == concepts_in("October", "en")
+    # a language CLDR does not know has no names
+    assert concepts_in("North Korea", "xx-nowhere") == set()
+
+
+def test_a_korean_and_a_french_title_of_one_story_cluster() -> None:
+    ko = art(
+        "yonhap/1",
+        "북한, 평양에서 ICBM 발사…86분 비행",
+        "합동참모본부는 북한이 목요일 오전 평양 일대에서 ICBM 1발을 발사했다고 밝혔다. "
+        "일본 방위성은 미사일이 약 86분간 비행했다고 전했다.",
+        lang="ko",
+    )
+    fr = art(
+        "lettre/8",
+        "La Corée du Nord tire un ICBM depuis Pyongyang",
+        "Pyongyang a lancé jeudi un missile balistique intercontinental qui a volé environ "
+        "86 minutes, selon le ministère japonais de la Défense. Le Japon proteste.",
+        lang="fr",
+    )
+    batch = [ko, fr, ROADS, PACT_EN, *filler()]
+    assert together(cluster(batch), "yonhap/1", "lettre/8")
+    why = explain(batch, "yonhap/1")
+    assert {"#86"} <= set(why.links[0].shared)
+
+
+def test_hangul_names_of_two_syllables_and_names_before_a_particle_have_skeletons() -> None:
+    assert _skeletons(["푸틴"], {}) == {"PTN"}
+    assert skeleton("평양") in _skeletons(["평양에서"], {})
+    assert "KMSN" in _skeletons(["김정은"], {})  # 은 is also a particle: both forms kept
