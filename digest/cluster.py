@@ -37,7 +37,10 @@ title marks and numbers across languages; one shared by more than MAX_POSTINGS a
 the window is too common to find pairs with).
 
 Weights are divided by the article's norm once, and a feature no other article has is
-dropped after counting in the norm, so a pair costs one set intersection and one sum.
+dropped after counting in the norm, so a pair costs one set intersection and one sum. In the
+document frequencies behind IDF a title feature or a number counts twice (as its weight).
+Cross-language candidates come from one index of marks for all languages (same-language
+hits skipped).
 
 `explain(articles, key)` clusters the same way and says, for each other member of the
 article's story, the similarity and the words, numbers or names the two share.
@@ -271,17 +274,19 @@ def concepts(
     used: set[int] = set()
     if not index:
         return found, used
-    for i, t in enumerate(tokens):
-        cands = memo.get(t)
-        if cands is None:
-            cands = tuple(
-                ph
-                for base in dict.fromkeys(_bases(t))
-                for ph in index.get(base, ())
-                if _word_matches(t, ph[0][0])
-            )
-            memo[t] = cands
-        for words, ids in cands:
+    unique = set(tokens)
+    for t in unique.difference(memo):
+        memo[t] = tuple(
+            ph
+            for base in dict.fromkeys(_bases(t))
+            for ph in index.get(base, ())
+            if _word_matches(t, ph[0][0])
+        )
+    hits = {t for t in unique if memo[t]}
+    if not hits:
+        return found, used
+    for i in [i for i, t in enumerate(tokens) if t in hits]:
+        for words, ids in memo[tokens[i]]:
             if len(words) == 1 or all(
                 i + k < len(tokens) and _word_matches(tokens[i + k], w)
                 for k, w in enumerate(words[1:], 1)
@@ -432,24 +437,29 @@ def _doc(
 
 def _weigh(docs: list[_Doc]) -> None:
     """Raw weights -> TF-IDF weights divided by the article's norm (IDF per language for
-    words, over all articles for marks). A feature no other article has still counts in
+    words, over all articles for marks). In the document frequency a title feature or a
+    number counts twice, as its weight does. A feature no other article has still counts in
     the norm, but is then dropped: it can never be shared."""
     per_lang = Counter(d.lang for d in docs)
     df_words: dict[str, Counter[str]] = defaultdict(Counter)
+    up_words: dict[str, Counter[str]] = defaultdict(Counter)
     df_marks: Counter[str] = Counter()
-    for d in docs:
-        df_words[d.lang].update(d.words)
-        df_marks.update(d.marks)
-    total = len(docs) + 1
+    up_marks: Counter[str] = Counter()
+    for d in docs:  # Counter.update with keys (not a mapping) counts in C
+        df_words[d.lang].update(d.words.keys())
+        up_words[d.lang].update(d.block)
+        df_marks.update(d.marks.keys())
+        up_marks.update(d.mark_block)
     for lang, df in df_words.items():
         n = per_lang[lang] + 1
-        _normalise([d for d in docs if d.lang == lang], "words", df, n)
-    _normalise([d for d in docs if d.marks], "marks", df_marks, total)
+        _normalise([d for d in docs if d.lang == lang], "words", df, up_words[lang], n)
+    _normalise([d for d in docs if d.marks], "marks", df_marks, up_marks, len(docs) + 1)
 
 
-def _normalise(docs: list[_Doc], attr: str, df: Counter[str], n: int) -> None:
-    idf = {f: max(math.log(n / (c + 0.5)), 0.0) for f, c in df.items()}
+def _normalise(docs: list[_Doc], attr: str, df: Counter[str], up: Counter[str], n: int) -> None:
     shared = {f for f, c in df.items() if c > 1}
+    df.update(up)
+    idf = {f: max(math.log(n / (c + 0.5)), 0.0) for f, c in df.items()}
     for d in docs:
         raw: dict[str, float] = getattr(d, attr)
         norm = math.hypot(*map(mul, raw.values(), map(idf.__getitem__, raw)))
@@ -476,24 +486,29 @@ def _cosine(a: dict[str, float], b: dict[str, float], common: Iterable[str]) -> 
 def _pairs(docs: list[_Doc], window: timedelta, across: bool) -> dict[tuple[int, int], float]:
     """Similarities of the pairs inside the window that share uncommon title words or numbers
     (in one language) or uncommon marks (in two)."""
+    stamp = [d.when.timestamp() if d.when is not None else None for d in docs]
     order = sorted(range(len(docs)), key=lambda i: (_when_key(docs[i].when), i))
+    lang = [d.lang for d in docs]
+    span = window.total_seconds()
     words: dict[str, dict[str, deque[int]]] = defaultdict(dict)  # language -> feature -> ids
-    marks: dict[str, dict[str, deque[int]]] = defaultdict(dict)
+    marks: dict[str, deque[int]] = {}  # feature -> ids, all languages
     sims: dict[tuple[int, int], float] = {}
     for i in order:
         d = docs[i]
-        oldest = d.when - window if d.when is not None else None
+        when = stamp[i]
+        oldest = when - span if when is not None else None
         if d.wkeys:
             dw, dk = d.words, d.wkeys
-            for j in _candidates(docs, [words[d.lang]], d.block, oldest, BLOCK):
+            for j in _candidates(stamp, words[d.lang], d.block, oldest, BLOCK):
                 e = docs[j]
                 s = _cosine(dw, e.words, dk & e.wkeys)
                 if s >= FLOOR:
                     sims[(j, i) if j < i else (i, j)] = s
         if across and d.mkeys:
-            dm, dk = d.marks, d.mkeys
-            others = [index for lang, index in marks.items() if lang != d.lang]
-            for j in _candidates(docs, others, d.mark_block, oldest, MARK_BLOCK):
+            dm, dk, me = d.marks, d.mkeys, d.lang
+            for j in _candidates(stamp, marks, d.mark_block, oldest, MARK_BLOCK):
+                if lang[j] == me:
+                    continue
                 e = docs[j]
                 common = dk & e.mkeys
                 if len(common) >= MIN_SHARED_MARKS:
@@ -503,41 +518,38 @@ def _pairs(docs: list[_Doc], window: timedelta, across: bool) -> dict[tuple[int,
         index = words[d.lang]
         for f in d.block:
             index.setdefault(f, deque()).append(i)
-        index = marks[d.lang]
-        for f in d.mark_block:
-            index.setdefault(f, deque()).append(i)
+        if across:
+            for f in d.mark_block:
+                marks.setdefault(f, deque()).append(i)
     return sims
 
 
 def _candidates(
-    docs: list[_Doc],
-    indexes: list[dict[str, deque[int]]],
+    stamp: list[float | None],
+    index: dict[str, deque[int]],
     block: list[str],
-    oldest: datetime | None,
+    oldest: float | None,
     limit: int,
 ) -> set[int]:
-    """Earlier articles in the window sharing one of the BLOCK rarest of these features (one
-    in more than MAX_POSTINGS articles of the window is too common to find pairs with)."""
+    """Earlier articles in the window sharing one of the `limit` rarest of these features
+    (one in more than MAX_POSTINGS articles of the window is too common to find pairs with)."""
     lists = []
     for f in block:
-        posts = []
-        total = 0
-        for index in indexes:
-            post = index.get(f)
-            if not post:
-                continue
-            if oldest is not None:
-                while post and (when := docs[post[0]].when) is not None and when < oldest:
-                    post.popleft()
-            posts.append(post)
-            total += len(post)
-        if 0 < total <= MAX_POSTINGS:
-            lists.append((total, f, posts))
-    lists.sort(key=_rank_list)  # by size, then by name: the same choice on every run
-    return set(chain.from_iterable(chain.from_iterable(posts for _, _, posts in lists[:limit])))
+        post = index.get(f)
+        if not post:
+            continue
+        if oldest is not None:
+            while post and (when := stamp[post[0]]) is not None and when < oldest:
+                post.popleft()
+        if 0 < len(post) <= MAX_POSTINGS:
+            lists.append((len(post), f, post))
+    if len(lists) > limit:
+        lists.sort(key=_rank_list)  # by size, then by name: the same choice on every run
+        del lists[limit:]
+    return set(chain.from_iterable(post for _, _, post in lists))
 
 
-def _rank_list(entry: tuple[int, str, list[deque[int]]]) -> tuple[int, str]:
+def _rank_list(entry: tuple[int, str, deque[int]]) -> tuple[int, str]:
     return entry[0], entry[1]
 
 

@@ -293,3 +293,21 @@ def test_hangul_names_of_two_syllables_and_names_before_a_particle_have_skeleton
     assert _skeletons(["푸틴"], {}) == {"PTN"}
     assert skeleton("평양") in _skeletons(["평양에서"], {})
     assert "KMSN" in _skeletons(["김정은"], {})  # 은 is also a particle: both forms kept
+
+
+def test_sharing_only_a_country_and_a_weekday_is_not_the_same_story() -> None:
+    balloons = art(
+        "yonhap/2",
+        "북한, 오물 풍선 260여 개 살포",
+        "북한이 목요일 밤 쓰레기를 매단 풍선 260여 개를 남쪽으로 날려 보냈다고 합참이 밝혔다.",
+        lang="ko",
+    )
+    roads = art(
+        "lettre/9",
+        "La Corée du Nord fait sauter des routes",
+        "Pyongyang a dynamité jeudi des tronçons de deux routes intercoréennes, selon "
+        "l'état-major sud-coréen, qui a répliqué par des tirs de semonce.",
+        lang="fr",
+    )
+    batch = [balloons, roads, ICBM_A, PACT_EN, *filler()]
+    assert not together(cluster(batch), "yonhap/2", "lettre/9")
