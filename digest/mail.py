@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import random
 import re
@@ -48,7 +49,13 @@ def list_id_header(list_title: str, list_id: str, public_url: str) -> str:
 
 
 def unsubscribe_mailto(from_addr: str, token: str) -> str:
-    return f"mailto:{parseaddr(from_addr)[1]}?subject={quote('unsubscribe ' + token)}"
+    return f"mailto:{_address(from_addr)}?subject={quote('unsubscribe ' + token)}"
+
+
+@functools.lru_cache(maxsize=64)
+def _address(from_addr: str) -> str:
+    """The bare address of a From value (parsed once per list, not once per recipient)."""
+    return parseaddr(from_addr)[1]
 
 
 # Header lines may run to RFC 5322's 998-character limit, so that a long URL in

@@ -450,12 +450,23 @@ async def _deliver_issue(
 
     people: dict[int, Subscriber] = {}
 
-    def compose(d: Delivery) -> bytes | None:
-        sub = subscribers.get(engine, d.subscriber_id)
-        if sub.status != "active":  # an unsubscribe during the send is honoured
+    looking = subscribers.reader(engine)  # held for the send: one read per recipient
+
+    def wanted(d: Delivery) -> bool:
+        """Still active? An unsubscribe during the send is honoured (asked again just
+        before a message goes)."""
+        sub = subscribers.get(looking, d.subscriber_id)
+        if sub.status != "active":
+            people.pop(sub.id, None)
             store.mark_delivery(engine, d, "skipped", now_utc(), f"subscriber is {sub.status}", 0)
-            return None
+            return False
         people[sub.id] = sub
+        return True
+
+    def compose(d: Delivery) -> bytes | None:
+        if not wanted(d):
+            return None
+        sub = people[d.subscriber_id]
         token = subscribers.make_token(secret, sub.id)
         url = f"{config.settings.public_url}/u/{token}"
         html_values, text_values = _placeholder_values(url, sub.email)
@@ -500,10 +511,12 @@ async def _deliver_issue(
             config.delivery.retries,
             stop,
             sender=parseaddr(lst.from_addr)[1],
+            wanted=wanted,
         )
     finally:
         for conn in writer:
             conn.close()
+        looking.close()
     store.finish_issue_if_done(engine, issue_id)
     return store.delivery_counts(engine, issue_id)
 

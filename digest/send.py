@@ -258,15 +258,16 @@ class Ledger:
         self.waiting: list[tuple[Delivery, Result, asyncio.Future[None]]] = []
         self.writer: asyncio.Task[None] | None = None
 
-    async def record(self, d: Delivery, result: Result) -> None:
+    def submit(self, d: Delivery, result: Result) -> asyncio.Future[None]:
+        """Hand in a result; the future is done when it is durable (and reported)."""
         loop = asyncio.get_running_loop()
-        durable = loop.create_future()
+        durable: asyncio.Future[None] = loop.create_future()
         self.waiting.append((d, result, durable))
         if self.writer is None or self.writer.done():
             # Not a task of the workers' group: a worker cancelled while it waits does not
             # stop its result from being written.
             self.writer = loop.create_task(self._write())
-        await durable
+        return durable
 
     async def _write(self) -> None:
         while self.waiting:
@@ -313,31 +314,57 @@ async def deliver_all(
     retries: int = RETRIES,
     stop: asyncio.Event | None = None,
     sender: str = "",
+    wanted: Callable[[Delivery], bool] | None = None,
 ) -> None:
     """Deliver over `connections` transports at once, taking recipients from `pending` as
     they go (it may be a generator reading the ledger in chunks). `compose` gives a
     recipient's message (None: skipped, and it recorded why); `commit` makes a batch of
     results durable and `report` follows for each (see Ledger). A transport that cannot
-    connect stops every worker; the rest stays pending."""
+    connect stops every worker; the rest stays pending.
+
+    Each connection builds its next message while its last result is being made durable;
+    `wanted` is asked again just before that message goes (False: skipped, and it recorded
+    why), so an unsubscribe that lands in between is still honoured."""
     rows = iter(pending)
     first = list(itertools.islice(rows, max(1, connections)))
     queue = itertools.chain(first, rows)
     limit = RateLimit(per_second)
     ledger = Ledger(commit, report)
 
+    def stopped() -> bool:
+        return stop is not None and stop.is_set()
+
+    def take() -> tuple[Delivery, Message] | None:
+        """The next recipient to send to, and its message (skipped ones are passed over)."""
+        while not stopped():
+            d = next(queue, None)
+            if d is None:
+                return None
+            msg = compose(d)
+            if msg is not None:
+                return d, msg
+        return None
+
     async def worker() -> None:
         transport = make_transport()
         await transport.open()
         try:
-            while not (stop is not None and stop.is_set()):
-                d = next(queue, None)
-                if d is None:
-                    return
-                msg = compose(d)
-                if msg is None:
+            job = take()
+            while job is not None:
+                d, msg = job
+                if wanted is not None and not wanted(d):
+                    job = take()
                     continue
                 await limit.wait()
-                await ledger.record(d, await deliver(transport, msg, d.email, retries, sender))
+                durable = ledger.submit(d, await deliver(transport, msg, d.email, retries, sender))
+                try:
+                    # While the result is being made durable, build the next message; it is
+                    # not sent before this result is durable, so a kill still repeats at
+                    # most one message per connection.
+                    await asyncio.sleep(0)  # the ledger's writer hands its batch over first
+                    job = take()
+                finally:
+                    await durable
         finally:
             await transport.close()
 

@@ -257,12 +257,26 @@ def history(engine: Engine, subscriber_id: int, limit: int = 20) -> list[dict[st
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def get(engine: Engine, subscriber_id: int) -> Subscriber:
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(table).where(table.c.id == subscriber_id)).first()
+def get(engine: Engine | Connection, subscriber_id: int) -> Subscriber:
+    """One subscriber as stored now. Given a connection (a sender reads one per message),
+    that connection is used as it is: open it with `reader()`, which sees every commit."""
+    if isinstance(engine, Connection):
+        row = engine.execute(_BY_ID, {"id": subscriber_id}).first()
+    else:
+        with engine.connect() as conn:
+            row = conn.execute(_BY_ID, {"id": subscriber_id}).first()
     if row is None:
         raise NotFound(f"no subscriber {subscriber_id}")
     return row_to_subscriber(row)
+
+
+_BY_ID = sa.select(table).where(table.c.id == sa.bindparam("id"))
+
+
+def reader(engine: Engine) -> Connection:
+    """A connection that stays open for a whole send and reads outside any transaction
+    (autocommit), so each read sees the latest unsubscribe. Close it when done."""
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
 def set_status(engine: Engine, subscriber_id: int, status: str, now: datetime) -> None:
