@@ -676,6 +676,12 @@ class Link:
     similarity: float  # cosine with the article asked about (0.0: nothing in common)
     across: bool  # compared across languages (numbers and name skeletons), not by words
     shared: tuple[str, ...]  # the words, numbers or marks both have, weightiest first
+    needs: float = 0.0  # the similarity a pair of this kind needs to be one story
+
+    def line(self) -> str:
+        how = "across languages" if self.across else "words"
+        shared = ", ".join(self.shared) or "nothing directly (joined through another member)"
+        return f"{self.key}: {how} {self.similarity:.2f}: {shared}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -685,6 +691,7 @@ class ClusterWhy:
     key: str
     cluster: Cluster
     links: tuple[Link, ...]
+    closest: tuple[Link, ...] = ()  # the most alike articles outside the story, in the window
 
     @property
     def lead(self) -> str:
@@ -692,12 +699,12 @@ class ClusterWhy:
 
     def lines(self) -> tuple[str, ...]:
         if len(self.cluster.keys) == 1:
-            return (f"{self.key}: a story of its own (nothing alike enough in the window)",)
-        out = [f"story led by {self.lead}, {len(self.cluster.keys)} articles"]
-        for link in self.links:
-            how = "across languages" if link.across else "words"
-            shared = ", ".join(link.shared) or "nothing directly (joined through another member)"
-            out.append(f"{link.key}: {how} {link.similarity:.2f}: {shared}")
+            out = [f"{self.key}: a story of its own (nothing alike enough in the window)"]
+        else:
+            out = [f"story led by {self.lead}, {len(self.cluster.keys)} articles"]
+            out += [link.line() for link in self.links]
+        for link in self.closest:
+            out.append(f"not the same story: {link.line()} (a pair needs {link.needs:.2f})")
         return tuple(out)
 
 
@@ -708,11 +715,15 @@ def explain(
     same_language: float = SAME_LANGUAGE,
     across_languages: float | None = ACROSS_LANGUAGES,
     limit: int = 8,
+    closest: int = 3,
 ) -> ClusterWhy:
     """The cluster `key` lands in among `articles` (clustered exactly as `cluster` does), and
     for each other member its similarity with `key` and up to `limit` shared features:
     words (cut to their stems), numbers (#1500) or, across languages, the words behind
-    shared consonant skeletons (putin/путин). Raises KeyError if no article has `key`."""
+    shared consonant skeletons (putin/путин). Also the `closest` most alike articles in the
+    window that are not in the story, with the similarity their pair would need: why two
+    articles an editor takes for one story were kept apart. Raises KeyError if no article
+    has `key`."""
     items = list(articles)
     docs = _prepare(items, across_languages)
     by_key = {d.key: d for d in docs}
@@ -721,13 +732,36 @@ def explain(
     sims = _pairs(docs, window, across_languages is not None and _mixed(docs))
     clusters = _groups(docs, sims, same_language, across_languages or math.inf, window)
     found = next(c for c in clusters if key in c.keys)
-    spelled = _spellings([a for a in items if a.key in found.keys])
     me = by_key[key]
-    links = tuple(_link(me, by_key[k], spelled, limit) for k in found.keys if k != key)
-    return ClusterWhy(key, found, links)
+    needs = {False: same_language, True: across_languages or math.inf}
+    near = []
+    for d in docs:
+        if d.key in found.keys or not _in_window(me.when, d.when, window):
+            continue
+        if d.lang != me.lang and across_languages is None:
+            continue
+        x, y = (me.marks, d.marks) if d.lang != me.lang else (me.words, d.words)
+        if (s := _cosine(x, y, x.keys() & y.keys())) > 0:
+            near.append((s, d.key))
+    near = sorted(near, key=lambda n: (-n[0], n[1]))[:closest]
+    shown = set(found.keys) | {k for _, k in near}
+    spelled = _spellings([a for a in items if a.key in shown])
+    links = tuple(_link(me, by_key[k], spelled, limit, needs) for k in found.keys if k != key)
+    outside = tuple(_link(me, by_key[k], spelled, limit, needs) for _, k in near)
+    return ClusterWhy(key, found, links, outside)
 
 
-def _link(a: _Doc, b: _Doc, spelled: dict[str, dict[str, str]], limit: int) -> Link:
+def _in_window(a: datetime | None, b: datetime | None, window: timedelta) -> bool:
+    return a is None or b is None or abs(a - b) <= window
+
+
+def _link(
+    a: _Doc,
+    b: _Doc,
+    spelled: dict[str, dict[str, str]],
+    limit: int,
+    needs: dict[bool, float],
+) -> Link:
     across = a.lang != b.lang
     x, y = (a.marks, b.marks) if across else (a.words, b.words)
     common = sorted(x.keys() & y.keys(), key=lambda f: (-x[f] * y[f], f))
@@ -739,7 +773,8 @@ def _link(a: _Doc, b: _Doc, spelled: dict[str, dict[str, str]], limit: int) -> L
         forms = dict.fromkeys(s for k in (a.key, b.key) if (s := spelled[k].get(f)))
         return "/".join(forms) or f
 
-    return Link(b.key, round(sim, 3), across, tuple(word(f) for f in common[:limit]))
+    shared = tuple(word(f) for f in common[:limit])
+    return Link(b.key, round(sim, 3), across, shared, needs[across])
 
 
 def _spellings(articles: list[Article]) -> dict[str, dict[str, str]]:

@@ -80,23 +80,11 @@ def _story(
     near = store.articles_between(engine, when - span, when + span, NEIGHBOURS)
     if all(a.key != article.key for a in near):
         near.append(article)
-    for found in cluster_stage.cluster(near, window=span):
-        if article.key in found.keys and len(found.keys) > 1:
-            by_key = {a.key: a for a in near}
-            others = tuple(by_key[k] for k in found.keys if k != article.key)
-            return others, _why(near, article, span)
-    return (), ()
-
-
-def _why(near: list[Article], article: Article, span: timedelta) -> tuple[str, ...]:
-    explain_pairs = getattr(cluster_stage, "explain", None)
-    if explain_pairs is None:
-        return ()
-    try:
-        result = explain_pairs(near, article.key, window=span)
-    except (KeyError, ValueError):
-        return ()
-    return tuple(str(line) for line in getattr(result, "lines", lambda: ())())
+    why = cluster_stage.explain(near, article.key, window=span)
+    by_key = {a.key: a for a in near}
+    others = tuple(by_key[k] for k in why.cluster.keys if k != article.key)
+    lines = why.lines()
+    return others, lines if others else lines[1:]  # alone: only the closest ones
 
 
 def _fate(

@@ -311,3 +311,39 @@ def test_sharing_only_a_country_and_a_weekday_is_not_the_same_story() -> None:
     )
     batch = [balloons, roads, ICBM_A, PACT_EN, *filler()]
     assert not together(cluster(batch), "yonhap/2", "lettre/9")
+
+
+def test_explain_shows_the_closest_articles_kept_apart_and_what_they_would_need() -> None:
+    # One launch told in English and in Korean: they share the distance, the weekday and the
+    # country, but not enough to pass the across-languages threshold. An editor asking why
+    # they are two stories is shown the pair, its similarity and the threshold.
+    en = art(
+        "wire/20",
+        "Pyongyang fires two short-range missiles into the sea, Seoul says",
+        "North Korea launched two short-range ballistic missiles off its east coast early on "
+        "Tuesday, South Korea's military said. The missiles flew roughly 350 kilometres.",
+    )
+    ko = art(
+        "hanbando/20",
+        "북한은 동해상으로 단거리 탄도미사일 발사",
+        "북한은 화요일 오전 동해상으로 단거리 탄도미사일 두 발을 발사했다고 합동참모본부가 "
+        "밝혔다. 미사일은 약 350킬로미터를 비행한 뒤 바다에 떨어진 것으로 알려졌다.",
+        lang="ko",
+    )
+    later = art("wire/21", en.title, en.text, when=T0 + timedelta(days=9))  # out of the window
+    batch = [en, ko, later, *filler()]
+    why = explain(batch, "wire/20")
+    keys = [link.key for link in why.closest]
+    assert "hanbando/20" in keys and "wire/21" not in keys
+    near = why.closest[keys.index("hanbando/20")]
+    assert "hanbando/20" not in why.cluster.keys
+    assert near.across and 0 < near.similarity < near.needs
+    assert "#350" in near.shared
+    lines = why.lines()
+    assert "of its own" in lines[0]
+    assert any(line.startswith("not the same story: hanbando/20") for line in lines[1:])
+    # at most three, most alike first
+    assert len(why.closest) <= 3
+    assert [c.similarity for c in why.closest] == sorted(
+        (c.similarity for c in why.closest), reverse=True
+    )
