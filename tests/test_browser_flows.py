@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from digest import config, store, subscribers
-from digest.web import create_app
 from tests.helpers import browser as browser_helper
 from tests.helpers.cli import run_digest
-from tests.helpers.webserver import serving
+from tests.helpers.webserver import serving_project
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -72,18 +71,8 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
-    (tmp_path / "digest.toml").write_text(CONFIG, encoding="utf-8")
-    (tmp_path / "pages").mkdir()
-    (tmp_path / "pages" / "a.txt").write_text(
-        "La Russie et le blé - Carnet\n\nLa Russie exporte plus de blé cette année.\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("DIGEST_SECRET", SECRET.decode())
-    cfg = config.load(tmp_path / "digest.toml")
-    engine = store.open_engine(cfg.settings.database)
-    with serving(create_app(cfg, engine, SECRET)) as url:
+    with serving_project(tmp_path, CONFIG, SECRET, monkeypatch) as url:
         yield Site(tmp_path, url)
-    engine.dispose()
 
 
 def test_unsubscribe_from_a_sent_email_by_clicking(site: Site, browser: Browser) -> None:

@@ -11,8 +11,7 @@ import httpx
 import pytest
 
 from digest import config, pipeline, store, subscribers
-from digest.web import create_app
-from tests.helpers.webserver import serving
+from tests.helpers.webserver import serving_project
 
 SECRET = b"web-test-secret"
 NOW = datetime.now(UTC)
@@ -62,18 +61,8 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
-    (tmp_path / "digest.toml").write_text(CONFIG, encoding="utf-8")
-    (tmp_path / "pages").mkdir()
-    (tmp_path / "pages" / "a.txt").write_text(
-        "La Russie et le blé - Carnet\n\nLa Russie exporte plus de blé cette année.\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("DIGEST_SECRET", SECRET.decode())
-    cfg = config.load(tmp_path / "digest.toml")
-    engine = store.open_engine(cfg.settings.database)
-    with serving(create_app(cfg, engine, SECRET)) as url:
+    with serving_project(tmp_path, CONFIG, SECRET, monkeypatch) as url:
         yield Site(tmp_path, url)
-    engine.dispose()
 
 
 def test_get_asks_and_changes_nothing_then_the_form_post_unsubscribes(site: Site) -> None:
