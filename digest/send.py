@@ -350,7 +350,7 @@ async def deliver_all(
         await transport.open()
         try:
             job = take()
-            while job is not None:
+            while job is not None and not stopped():  # one built ahead stays pending
                 d, msg = job
                 if wanted is not None and not wanted(d):
                     job = take()

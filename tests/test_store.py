@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,31 +12,19 @@ from sqlalchemy.engine import Engine
 
 from digest import store, subscribers
 from digest.models import Article, CollectResult, Issue, IssueItem, Section, SourceReport
+from tests.helpers.postgres import fresh_database
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 PART = store.Rendition("en:*", "S", "P", "<html>", "text")
 
 
 def _postgres() -> Iterator[Engine]:
-    try:
-        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            name = f"digest_{uuid.uuid4().hex[:12]}"
-            conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    except (sa.exc.OperationalError, ImportError) as exc:
-        pytest.skip(
-            f"PostgreSQL at 127.0.0.1:5432 is not reachable ({type(exc).__name__}); "
-            "these cases run where it is"
-        )
-    engine = store.open_engine(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    with fresh_database() as url:
+        engine = store.open_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
