@@ -60,8 +60,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import chain
-from operator import mul
+from itertools import chain, compress, repeat
+from operator import add, lt, mul, neg, truediv
 
 from digest.models import Article
 
@@ -282,7 +282,7 @@ def concepts(
             for ph in index.get(base, ())
             if _word_matches(t, ph[0][0])
         )
-    hits = {t for t in unique if memo[t]}
+    hits = set(filter(memo.__getitem__, unique))
     if not hits:
         return found, used
     for i in [i for i, t in enumerate(tokens) if t in hits]:
@@ -320,12 +320,14 @@ class _Doc:
 
 
 _DROP = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero-width space
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _UPPER = "".join(chr(i) for i in [*range(0x41, 0x250), *range(0x370, 0x500)] if chr(i).isupper())
 _NAME = re.compile(rf"[{_UPPER}]\w*(?:(?: [{_UPPER}]|-)\w*)+")  # Kim Jong Un, Lee Jae-myung
 
 
 def _fold(s: str) -> str:
-    return s.casefold().translate(_DROP)
+    s = s.casefold()
+    return s.translate(_DROP) if not s.isascii() and _INVISIBLE.search(s) else s
 
 
 def _stems(tokens: list[str], cjk: bool, memo: dict[str, str | None]) -> set[str]:
@@ -370,7 +372,7 @@ def _marks(
     named: dict[str, tuple[_Phrase, ...]],
 ) -> tuple[set[str], set[str]]:
     """The concepts the words name, and the skeletons of the other words."""
-    tokens = [t for t in tokens if t]
+    tokens = list(filter(None, tokens))
     found, used = concepts(tokens, lang, named)
     if used:
         tokens = [t for i, t in enumerate(tokens) if i not in used]
@@ -450,30 +452,40 @@ def _weigh(docs: list[_Doc]) -> None:
         up_words[d.lang].update(d.block)
         df_marks.update(d.marks.keys())
         up_marks.update(d.mark_block)
+    by_lang: dict[str, list[_Doc]] = defaultdict(list)
+    for d in docs:
+        by_lang[d.lang].append(d)
     for lang, df in df_words.items():
         n = per_lang[lang] + 1
-        _normalise([d for d in docs if d.lang == lang], "words", df, up_words[lang], n)
+        _normalise(by_lang[lang], "words", df, up_words[lang], n)
     _normalise([d for d in docs if d.marks], "marks", df_marks, up_marks, len(docs) + 1)
 
 
 def _normalise(docs: list[_Doc], attr: str, df: Counter[str], up: Counter[str], n: int) -> None:
-    shared = {f for f, c in df.items() if c > 1}
+    shared = set(compress(df.keys(), map(lt, repeat(1), df.values())))  # count > 1
     df.update(up)
-    idf = {f: max(math.log(n / (c + 0.5)), 0.0) for f, c in df.items()}
+    # max(log(n / (c + 0.5)), 0.0) for each count c, computed in C
+    ratios = map(truediv, repeat(float(n)), map(add, df.values(), repeat(0.5)))
+    idf = dict(zip(df.keys(), map(max, map(math.log, ratios), repeat(0.0)), strict=True))
+    weight = idf.__getitem__
+    words = attr == "words"
     for d in docs:
-        raw: dict[str, float] = getattr(d, attr)
-        norm = math.hypot(*map(mul, raw.values(), map(idf.__getitem__, raw)))
+        raw: dict[str, float] = d.words if words else d.marks
+        norm = math.hypot(*map(mul, raw.values(), map(weight, raw)))
         keys = raw.keys() & shared
         if not norm or not keys:
-            setattr(d, attr, {})
-            continue
-        scale = [idf[f] / norm for f in keys]
-        kept = dict(zip(keys, map(mul, map(raw.__getitem__, keys), scale), strict=True))
-        setattr(d, attr, kept)
-        if attr == "words":
-            d.wkeys = frozenset(keys)
+            kept: dict[str, float] = {}
         else:
-            d.mkeys = frozenset(keys)
+            scale = map(truediv, map(weight, keys), repeat(norm))
+            kept = dict(zip(keys, map(mul, map(raw.__getitem__, keys), scale), strict=True))
+            if words:
+                d.wkeys = frozenset(keys)
+            else:
+                d.mkeys = frozenset(keys)
+        if words:
+            d.words = kept
+        else:
+            d.marks = kept
 
 
 def _cosine(a: dict[str, float], b: dict[str, float], common: Iterable[str]) -> float:
@@ -489,6 +501,10 @@ def _pairs(docs: list[_Doc], window: timedelta, across: bool) -> dict[tuple[int,
     stamp = [d.when.timestamp() if d.when is not None else None for d in docs]
     order = sorted(range(len(docs)), key=lambda i: (_when_key(docs[i].when), i))
     lang = [d.lang for d in docs]
+    wget = [d.words.__getitem__ for d in docs]
+    wkeys = [d.wkeys for d in docs]
+    mget = [d.marks.__getitem__ for d in docs]
+    mkeys = [d.mkeys for d in docs]
     span = window.total_seconds()
     words: dict[str, dict[str, deque[int]]] = defaultdict(dict)  # language -> feature -> ids
     marks: dict[str, deque[int]] = {}  # feature -> ids, all languages
@@ -497,30 +513,35 @@ def _pairs(docs: list[_Doc], window: timedelta, across: bool) -> dict[tuple[int,
         d = docs[i]
         when = stamp[i]
         oldest = when - span if when is not None else None
-        if d.wkeys:
-            dw, dk = d.words, d.wkeys
-            for j in _candidates(stamp, words[d.lang], d.block, oldest, BLOCK):
-                e = docs[j]
-                s = _cosine(dw, e.words, dk & e.wkeys)
+        index = words[d.lang]
+        if dk := wkeys[i]:
+            get = wget[i]
+            for j in _candidates(stamp, index, d.block, oldest, BLOCK):
+                common = dk & wkeys[j]
+                s = sum(map(mul, map(get, common), map(wget[j], common)))
                 if s >= FLOOR:
                     sims[(j, i) if j < i else (i, j)] = s
-        if across and d.mkeys:
-            dm, dk, me = d.marks, d.mkeys, d.lang
+        if across and (dk := mkeys[i]):
+            get, me = mget[i], lang[i]
             for j in _candidates(stamp, marks, d.mark_block, oldest, MARK_BLOCK):
                 if lang[j] == me:
                     continue
-                e = docs[j]
-                common = dk & e.mkeys
+                common = dk & mkeys[j]
                 if len(common) >= MIN_SHARED_MARKS:
-                    s = _cosine(dm, e.marks, common)
+                    s = sum(map(mul, map(get, common), map(mget[j], common)))
                     if s >= FLOOR:
                         sims[(j, i) if j < i else (i, j)] = s
-        index = words[d.lang]
         for f in d.block:
-            index.setdefault(f, deque()).append(i)
+            if (post := index.get(f)) is None:
+                index[f] = deque((i,))
+            else:
+                post.append(i)
         if across:
             for f in d.mark_block:
-                marks.setdefault(f, deque()).append(i)
+                if (post := marks.get(f)) is None:
+                    marks[f] = deque((i,))
+                else:
+                    post.append(i)
     return sims
 
 
@@ -546,6 +567,8 @@ def _candidates(
     if len(lists) > limit:
         lists.sort(key=_rank_list)  # by size, then by name: the same choice on every run
         del lists[limit:]
+    if len(lists) == 1:
+        return set(lists[0][2])
     return set(chain.from_iterable(post for _, _, post in lists))
 
 
@@ -602,22 +625,31 @@ def _groups(
     window: timedelta,
 ) -> list[Cluster]:
     where = list(range(len(docs)))
+    lang = [d.lang for d in docs]
     members: dict[int, list[int]] = {i: [i] for i in range(len(docs))}
-    for (i, j), s in sorted(sims.items(), key=lambda kv: (-kv[1], kv[0])):
-        need = same if docs[i].lang == docs[j].lang else across
+    # first and last date of each group's dated articles (None: no dated article)
+    dates: list[tuple[datetime, datetime] | None] = [
+        (d.when, d.when) if d.when is not None else None for d in docs
+    ]
+    for neg_s, (i, j) in sorted(zip(map(neg, sims.values()), sims, strict=True)):
+        s = -neg_s
+        need = same if lang[i] == lang[j] else across
         a, b = where[i], where[j]
         if s < need or a == b:
             continue
+        da, db = dates[a], dates[b]
+        span = da if db is None else db if da is None else (min(da[0], db[0]), max(da[1], db[1]))
+        if span is not None and span[1] - span[0] > window:
+            continue  # a story spans at most `window` from its first to its last dated article
         group_a, group_b = members[a], members[b]
-        if not _within(docs, group_a + group_b, window):
-            continue
-        if not _cohesive(docs, sims, group_a, group_b, need * COHESION, same * KIN):
+        if not _cohesive(lang, sims, group_a, group_b, need * COHESION, same * KIN):
             continue
         if len(group_b) > len(group_a):
             a, b, group_a, group_b = b, a, group_b, group_a
         for x in group_b:
             where[x] = a
         group_a.extend(group_b)
+        dates[a] = span
         del members[b]
     out = [_cluster(docs, m) for m in members.values()]
     by_key = {d.key: d for d in docs}
@@ -625,7 +657,7 @@ def _groups(
 
 
 def _cohesive(
-    docs: list[_Doc],
+    lang: list[str],
     sims: dict[tuple[int, int], float],
     group_a: list[int],
     group_b: list[int],
@@ -635,19 +667,15 @@ def _cohesive(
     """The mean similarity between the groups reaches `mean`, and no two articles in one
     language that would end up together are less alike than `kin`."""
     total = 0.0
+    get = sims.get
     for x in group_a:
+        lx = lang[x]
         for y in group_b:
-            s = sims.get((x, y) if x < y else (y, x), 0.0)
-            if s < kin and docs[x].lang == docs[y].lang:
+            s = get((x, y) if x < y else (y, x), 0.0)
+            if s < kin and lx == lang[y]:
                 return False
             total += s
     return total / (len(group_a) * len(group_b)) >= mean
-
-
-def _within(docs: list[_Doc], group: list[int], window: timedelta) -> bool:
-    """A story spans at most `window` from its first to its last dated article."""
-    dates = [when for i in group if (when := docs[i].when) is not None]
-    return not dates or max(dates) - min(dates) <= window
 
 
 def _when_key(when: datetime | None) -> tuple[bool, float]:
