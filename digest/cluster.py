@@ -42,6 +42,9 @@ document frequencies behind IDF a title feature or a number counts twice (as its
 Cross-language candidates come from one index of marks for all languages (same-language
 hits skipped).
 
+Sums are exact (math.fsum): a set's order changes with the process's hash seed, and a
+rounding difference must not decide a near-tie, or a preview and the send would differ.
+
 `explain(articles, key)` clusters the same way and says, for each other member of the
 article's story, the similarity and the words, numbers or names the two share.
 
@@ -61,6 +64,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import chain, compress, repeat
+from math import fsum
 from operator import add, lt, mul, neg, truediv
 
 from digest.models import Article
@@ -471,7 +475,7 @@ def _normalise(docs: list[_Doc], attr: str, df: Counter[str], up: Counter[str], 
     words = attr == "words"
     for d in docs:
         raw: dict[str, float] = d.words if words else d.marks
-        norm = math.hypot(*map(mul, raw.values(), map(weight, raw)))
+        norm = math.sqrt(fsum(map(pow, map(mul, raw.values(), map(weight, raw)), repeat(2))))
         keys = raw.keys() & shared
         if not norm or not keys:
             kept: dict[str, float] = {}
@@ -489,7 +493,7 @@ def _normalise(docs: list[_Doc], attr: str, df: Counter[str], up: Counter[str], 
 
 
 def _cosine(a: dict[str, float], b: dict[str, float], common: Iterable[str]) -> float:
-    return sum(map(mul, map(a.__getitem__, common), map(b.__getitem__, common)))
+    return fsum(map(mul, map(a.__getitem__, common), map(b.__getitem__, common)))
 
 
 # --- pairs -------------------------------------------------------------------------------
@@ -518,7 +522,7 @@ def _pairs(docs: list[_Doc], window: timedelta, across: bool) -> dict[tuple[int,
             get = wget[i]
             for j in _candidates(stamp, index, d.block, oldest, BLOCK):
                 common = dk & wkeys[j]
-                s = sum(map(mul, map(get, common), map(wget[j], common)))
+                s = fsum(map(mul, map(get, common), map(wget[j], common)))
                 if s >= FLOOR:
                     sims[(j, i) if j < i else (i, j)] = s
         if across and (dk := mkeys[i]):
@@ -528,7 +532,7 @@ def _pairs(docs: list[_Doc], window: timedelta, across: bool) -> dict[tuple[int,
                     continue
                 common = dk & mkeys[j]
                 if len(common) >= MIN_SHARED_MARKS:
-                    s = sum(map(mul, map(get, common), map(mget[j], common)))
+                    s = fsum(map(mul, map(get, common), map(mget[j], common)))
                     if s >= FLOOR:
                         sims[(j, i) if j < i else (i, j)] = s
         for f in d.block:
