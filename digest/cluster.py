@@ -55,6 +55,7 @@ others.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -298,6 +299,27 @@ def concepts(
                 found.update(ids)
                 used.update(range(i, i + len(words)))
     return found, used
+
+
+@functools.lru_cache(maxsize=512)
+def concept_label(concept: str, lang: str = "en") -> str:
+    """A CLDR concept as a reader says it: @KP -> North Korea, @Asia/Seoul -> Seoul,
+    @d1 -> Tuesday, @m10 -> October, @RUB -> Russian Ruble (the id itself if unknown)."""
+    from babel import Locale
+
+    code = concept.removeprefix("@")
+    try:
+        loc = Locale.parse(lang)
+        if "/" in code:
+            city = loc.time_zones.get(code, {}).get("city")
+            return str(city or code.rsplit("/", 1)[-1].replace("_", " "))
+        if code[:1] in "md" and code[1:].isdigit():
+            table = loc.months if code[0] == "m" else loc.days
+            return str(table["format"]["wide"][int(code[1:])])
+        names = loc.currencies if len(code) == 3 and code.isalpha() else loc.territories
+        return str(names.get(code, concept))
+    except (ValueError, LookupError):
+        return concept
 
 
 def concepts_in(text: str, lang: str) -> set[str]:
@@ -802,6 +824,8 @@ def _link(
     def word(f: str) -> str:
         if f.startswith("#"):
             return f
+        if f.startswith("@"):
+            return concept_label(f)
         forms = dict.fromkeys(s for k in (a.key, b.key) if (s := spelled[k].get(f)))
         return "/".join(forms) or f
 

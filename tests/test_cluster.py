@@ -13,6 +13,7 @@ from digest.cluster import (
     _names,
     _skeletons,
     cluster,
+    concept_label,
     concepts_in,
     explain,
     numbers,
@@ -339,6 +340,7 @@ def test_explain_shows_the_closest_articles_kept_apart_and_what_they_would_need(
     assert "hanbando/20" not in why.cluster.keys
     assert near.across and 0 < near.similarity < near.needs
     assert "#350" in near.shared
+    assert {"Tuesday", "North Korea"} & set(near.shared)  # CLDR names, said as a reader would
     lines = why.lines()
     assert "of its own" in lines[0]
     assert any(line.startswith("not the same story: hanbando/20") for line in lines[1:])
@@ -379,3 +381,12 @@ def test_stories_do_not_depend_on_the_process_hash_seed() -> None:
         )
         outs.add(done.stdout.strip())
     assert len(outs) == 1, outs
+
+
+def test_concepts_are_shown_by_their_names() -> None:
+    assert concept_label("@KP") == "North Korea"
+    assert concept_label("@KP", "fr") == "Corée du Nord"
+    assert concept_label("@Asia/Seoul") == "Seoul"
+    assert concept_label("@d1") == "Tuesday" and concept_label("@m10") == "October"
+    assert "Ruble" in concept_label("@RUB")
+    assert concept_label("@nowhere") == "@nowhere"
