@@ -108,9 +108,29 @@ def strip(s):
     return re.sub(r"\s+", " ", s).strip()
 
 
-PT_DAYS = {"seg": "Mon", "ter": "Tue", "qua": "Wed", "qui": "Thu", "sex": "Fri", "sab": "Sat", "dom": "Sun"}
-PT_MONTHS = {"jan": "Jan", "fev": "Feb", "mar": "Mar", "abr": "Apr", "mai": "May", "jun": "Jun",
-             "jul": "Jul", "ago": "Aug", "set": "Sep", "out": "Oct", "nov": "Nov", "dez": "Dec"}
+PT_DAYS = {
+    "seg": "Mon",
+    "ter": "Tue",
+    "qua": "Wed",
+    "qui": "Thu",
+    "sex": "Fri",
+    "sab": "Sat",
+    "dom": "Sun",
+}
+PT_MONTHS = {
+    "jan": "Jan",
+    "fev": "Feb",
+    "mar": "Mar",
+    "abr": "Apr",
+    "mai": "May",
+    "jun": "Jun",
+    "jul": "Jul",
+    "ago": "Aug",
+    "set": "Sep",
+    "out": "Oct",
+    "nov": "Nov",
+    "dez": "Dec",
+}
 
 
 def published(e):
