@@ -18,6 +18,7 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check digest tests bench
+	$(BIN)/ruff format --check digest tests bench
 	$(BIN)/mypy
 	DIGEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q
 
@@ -38,6 +39,7 @@ browser:
 
 lint: $(STAMP)
 	$(BIN)/ruff check digest tests bench
+	$(BIN)/ruff format --check digest tests bench
 	$(BIN)/ruff format --check digest tests bench
 
 typecheck: $(STAMP)
