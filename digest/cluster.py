@@ -617,8 +617,12 @@ def cluster(
     cluster of one. An article key given twice counts once.
     """
     docs = _prepare(articles, across_languages)
-    if not docs:
-        return []
+    return _clusters(docs, window, same_language, across_languages) if docs else []
+
+
+def _clusters(
+    docs: list[_Doc], window: timedelta, same_language: float, across_languages: float | None
+) -> list[Cluster]:
     sims = _pairs(docs, window, across_languages is not None and _mixed(docs))
     return _groups(docs, sims, same_language, across_languages or math.inf, window)
 
@@ -757,9 +761,14 @@ class ClusterWhy:
         else:
             out = [f"story led by {self.lead}, {len(self.cluster.keys)} articles"]
             out += [link.line() for link in self.links]
-        for link in self.closest:
-            out.append(f"not the same story: {link.line()} (a pair needs {link.needs:.2f})")
-        return tuple(out)
+        return (*out, *self.apart())
+
+    def apart(self) -> tuple[str, ...]:
+        """The closest articles kept out of the story, a line each."""
+        return tuple(
+            f"not the same story: {link.line()} (a pair needs {link.needs:.2f})"
+            for link in self.closest
+        )
 
 
 def explain(
@@ -783,8 +792,7 @@ def explain(
     by_key = {d.key: d for d in docs}
     if key not in by_key:
         raise KeyError(key)
-    sims = _pairs(docs, window, across_languages is not None and _mixed(docs))
-    clusters = _groups(docs, sims, same_language, across_languages or math.inf, window)
+    clusters = _clusters(docs, window, same_language, across_languages)
     found = next(c for c in clusters if key in c.keys)
     me = by_key[key]
     needs = {False: same_language, True: across_languages or math.inf}
@@ -794,7 +802,7 @@ def explain(
             continue
         if d.lang != me.lang and across_languages is None:
             continue
-        x, y = (me.marks, d.marks) if d.lang != me.lang else (me.words, d.words)
+        x, y = _features(me, d)
         if (s := _cosine(x, y, x.keys() & y.keys())) > 0:
             near.append((s, d.key))
     near = sorted(near, key=lambda n: (-n[0], n[1]))[:closest]
@@ -809,6 +817,11 @@ def _in_window(a: datetime | None, b: datetime | None, window: timedelta) -> boo
     return a is None or b is None or abs(a - b) <= window
 
 
+def _features(a: _Doc, b: _Doc) -> tuple[dict[str, float], dict[str, float]]:
+    """What a pair is compared on: words in one language, marks across two."""
+    return (a.marks, b.marks) if a.lang != b.lang else (a.words, b.words)
+
+
 def _link(
     a: _Doc,
     b: _Doc,
@@ -817,7 +830,7 @@ def _link(
     needs: dict[bool, float],
 ) -> Link:
     across = a.lang != b.lang
-    x, y = (a.marks, b.marks) if across else (a.words, b.words)
+    x, y = _features(a, b)
     common = sorted(x.keys() & y.keys(), key=lambda f: (-x[f] * y[f], f))
     sim = _cosine(x, y, common)
 

@@ -83,8 +83,7 @@ def _story(
     why = cluster_stage.explain(near, article.key, window=span)
     by_key = {a.key: a for a in near}
     others = tuple(by_key[k] for k in why.cluster.keys if k != article.key)
-    lines = why.lines()
-    return others, lines if others else lines[1:]  # alone: only the closest ones
+    return others, why.lines() if others else why.apart()
 
 
 def _fate(
