@@ -18,6 +18,7 @@ import pytest
 from digest import config, store, subscribers
 from tests.helpers import browser as browser_helper
 from tests.helpers.cli import run_digest
+from tests.helpers.project import PUBLIC_URL, WEEKLY, project_config
 from tests.helpers.webserver import serving_project
 
 if TYPE_CHECKING:
@@ -26,29 +27,8 @@ if TYPE_CHECKING:
 browser = browser_helper.browser
 
 SECRET = b"browser-flows-secret"
-PUBLIC = "https://news.example.org"
-CONFIG = f"""
-[digest]
-title = "World Digest"
-database = "d.db"
-public_url = "{PUBLIC}"
-[[sources]]
-name = "Pages"
-type = "folder"
-path = "pages"
-[[themes]]
-id = "russia"
-title = {{ en = "Russia", fr = "Russie" }}
-terms = ["Russia*", "Russie"]
-[[lists]]
-id = "weekly"
-title = "La lettre du lundi"
-locale = "fr"
-from = "Digest <digest@example.org>"
-[delivery]
-transport = "outbox"
-outbox_dir = "outbox"
-"""
+PUBLIC = PUBLIC_URL
+CONFIG = project_config(WEEKLY)
 
 
 class Site:

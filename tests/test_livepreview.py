@@ -17,37 +17,11 @@ from digest import config, pipeline, store, subscribers
 from digest.livepreview import is_loopback
 from digest.web import create_app
 from tests.helpers.cli import run_digest
+from tests.helpers.project import WEEKLY_EN, WEEKLY_FR, project_config
 from tests.helpers.webserver import serving
 
 NOW = datetime.now(UTC)
-CONFIG = """
-[digest]
-title = "World Digest"
-database = "d.db"
-public_url = "https://news.example.org"
-templates = "tpl"
-[[sources]]
-name = "Pages"
-type = "folder"
-path = "pages"
-[[themes]]
-id = "russia"
-title = { en = "Russia", fr = "Russie" }
-terms = ["Russia*", "Russie"]
-[[lists]]
-id = "weekly-en"
-title = "The Monday Letter"
-locale = "en"
-from = "Digest <digest@example.org>"
-[[lists]]
-id = "weekly-fr"
-title = "La lettre du lundi"
-locale = "fr"
-from = "Digest <digest@example.org>"
-[delivery]
-transport = "outbox"
-outbox_dir = "outbox"
-"""
+CONFIG = project_config(WEEKLY_EN, WEEKLY_FR, extra='templates = "tpl"')
 HOSTILE = '<img src=x onerror="alert(1)"> Russia & <b>wheat</b>'
 
 

@@ -14,32 +14,11 @@ import pytest
 from digest import config, pipeline, store, subscribers
 from digest.web import create_app
 from tests.helpers.postgres import fresh_database
-from tests.helpers.webserver import RUSSIA_PAGE, serving
+from tests.helpers.project import WEEKLY, project_config, write_project
+from tests.helpers.webserver import serving
 
 SECRET = b"postgres-send-secret"
 NOW = datetime.now(UTC)
-CONFIG = """
-[digest]
-title = "World Digest"
-database = "{database}"
-public_url = "https://news.example.org"
-[[sources]]
-name = "Pages"
-type = "folder"
-path = "pages"
-[[themes]]
-id = "russia"
-title = {{ en = "Russia", fr = "Russie" }}
-terms = ["Russia*", "Russie"]
-[[lists]]
-id = "weekly"
-title = "La lettre du lundi"
-locale = "fr"
-from = "Digest <digest@example.org>"
-[delivery]
-transport = "outbox"
-outbox_dir = "outbox"
-"""
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -47,11 +26,8 @@ def project(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[config.Config]:
     def write(database: str) -> config.Config:
-        (tmp_path / "digest.toml").write_text(CONFIG.format(database=database), "utf-8")
-        (tmp_path / "pages").mkdir()
-        (tmp_path / "pages" / "a.txt").write_text(RUSSIA_PAGE, encoding="utf-8")
-        monkeypatch.setenv("DIGEST_SECRET", SECRET.decode())
-        return config.load(tmp_path / "digest.toml")
+        text = project_config(WEEKLY, database=database)
+        return write_project(tmp_path, text, SECRET, monkeypatch)
 
     if request.param == "sqlite":
         yield write("d.db")

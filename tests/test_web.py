@@ -11,37 +11,12 @@ import httpx
 import pytest
 
 from digest import config, pipeline, store, subscribers
+from tests.helpers.project import WEEKLY_EN, WEEKLY_FR, project_config
 from tests.helpers.webserver import serving_project
 
 SECRET = b"web-test-secret"
 NOW = datetime.now(UTC)
-CONFIG = """
-[digest]
-title = "World Digest"
-database = "d.db"
-public_url = "https://news.example.org"
-[[sources]]
-name = "Pages"
-type = "folder"
-path = "pages"
-[[themes]]
-id = "russia"
-title = { en = "Russia", fr = "Russie" }
-terms = ["Russia*", "Russie"]
-[[lists]]
-id = "weekly-fr"
-title = "La lettre du lundi"
-locale = "fr"
-from = "Digest <digest@example.org>"
-[[lists]]
-id = "weekly-en"
-title = "The Monday Letter"
-locale = "en"
-from = "Digest <digest@example.org>"
-[delivery]
-transport = "outbox"
-outbox_dir = "outbox"
-"""
+CONFIG = project_config(WEEKLY_FR, WEEKLY_EN)
 
 
 class Site:

@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 import uvicorn
 
-RUSSIA_PAGE = "La Russie et le blé - Carnet\n\nLa Russie exporte plus de blé cette année.\n"
-
 
 @contextmanager
 def serving(app: Any) -> Iterator[str]:
@@ -43,16 +41,13 @@ def serving(app: Any) -> Iterator[str]:
 def serving_project(
     root: Path, config_text: str, secret: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    """`digest serve`'s app for a project in `root`: its config, one saved page in
-    `pages/` (about Russia, in French) and DIGEST_SECRET set. Yields the base URL."""
-    from digest import config, store
+    """`digest serve`'s app for a project written in `root` (see tests.helpers.project).
+    Yields the base URL."""
+    from digest import store
     from digest.web import create_app
+    from tests.helpers.project import write_project
 
-    (root / "digest.toml").write_text(config_text, encoding="utf-8")
-    (root / "pages").mkdir()
-    (root / "pages" / "a.txt").write_text(RUSSIA_PAGE, encoding="utf-8")
-    monkeypatch.setenv("DIGEST_SECRET", secret.decode())
-    cfg = config.load(root / "digest.toml")
+    cfg = write_project(root, config_text, secret, monkeypatch)
     engine = store.open_engine(cfg.settings.database)
     try:
         with serving(create_app(cfg, engine, secret)) as url:
