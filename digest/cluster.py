@@ -19,10 +19,13 @@ across languages
     (Kim Jong Un, Ким Чен Ын, 김정은: KMSN). Names CLDR (through Babel) gives in the
     article's language become concepts: countries, currencies, cities of time zones,
     months and weekdays (North Korea, Corée du Nord, КНДР, Північної Кореї and 북한이 are
-    all @KP; Pyongyang, Пхеньян and 평양에서 are @Asia/Pyongyang); a word that names a
-    concept gives no skeleton. A Hangul word ending in a particle also gives its skeleton
-    without it. A pair needs ACROSS_LANGUAGES and MIN_SHARED_MARKS numbers, skeletons or
-    concepts in common. `across_languages=None` turns it off.
+    all @KP; Pyongyang, Пхеньян and 평양에서 are @Asia/Pyongyang). So do the news terms of
+    digest/data/news_terms.toml, words news in several languages use for one thing
+    (martial law, loi martiale, военное положение, воєнний стан and 비상계엄 are all
+    @martial_law; central bank, key rate, launch, missile...). A word that names a concept
+    gives no skeleton. A Hangul word ending in a particle also gives its skeleton without
+    it. A pair needs ACROSS_LANGUAGES and MIN_SHARED_MARKS numbers, skeletons or concepts
+    in common. `across_languages=None` turns it off.
 
 Clustering is agglomerative, strongest pair first, with two guards against chaining: the
 mean similarity between the two groups must reach half the pair's threshold, and two
@@ -58,6 +61,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import tomllib
 import unicodedata
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
@@ -67,12 +71,13 @@ from functools import lru_cache
 from itertools import chain, compress, repeat
 from math import fsum
 from operator import add, lt, mul, neg, truediv
+from pathlib import Path
 
 from digest.models import Article
 
 WINDOW = timedelta(days=3)
 SAME_LANGUAGE = 0.30  # cosine a same-language pair needs
-ACROSS_LANGUAGES = 0.15  # cosine a pair in two languages needs
+ACROSS_LANGUAGES = 0.18  # cosine a pair in two languages needs
 MIN_SHARED_MARKS = 3  # numbers or skeletons a pair in two languages must share
 LEAD_CHARS = 300  # characters of text compared, after the title
 TITLE_WEIGHT = 2.0
@@ -212,6 +217,8 @@ def _name_key(w: str) -> str:
 def _word_matches(t: str, w: str) -> bool:
     if t == w:
         return True
+    if w[-1] == "*":  # a news term: a prefix, or (*...*) a part of a Korean word
+        return w[1:-1] in t if w[0] == "*" else t.startswith(w[:-1])
     if _HANGUL.match(w):
         return t.startswith(w) and t[len(w) :] in _PARTICLES
     return len(w) > 4 and t.startswith(_name_key(w)) and abs(len(t) - len(w)) <= 2
@@ -226,7 +233,7 @@ def _bases(t: str) -> list[str]:
             if len(t) > n and t[-n:] in _PARTICLES:
                 out.append(t[:-n])
         return out
-    return [t, *(t[:k] for k in range(4, min(STEM, len(t) - 1) + 1))]
+    return [t, *(t[:k] for k in range(2, min(STEM, len(t) - 1) + 1))]
 
 
 @lru_cache(maxsize=64)
@@ -263,10 +270,63 @@ def _concept_index(lang: str) -> dict[str, tuple[_Phrase, ...]]:
         words = tuple(w for w in _SPLIT.split(_fold(name)) if w)
         if words:
             phrases[words].add(concept)
+    for words, concept in _news_terms(lang):
+        phrases[words].add(concept)
     index: dict[str, list[_Phrase]] = defaultdict(list)
     for words, concepts in phrases.items():
-        index[_name_key(words[0])].append((words, tuple(sorted(concepts))))
+        index[_term_key(words[0])].append((words, tuple(sorted(concepts))))
     return {k: tuple(v) for k, v in index.items()}
+
+
+_TERM_SPLIT = re.compile(r"[^\w*]+")
+NEWS_TERMS = Path(__file__).parent / "data" / "news_terms.toml"
+
+
+@lru_cache(maxsize=1)
+def _news_table() -> dict[str, dict[str, list[str]]]:
+    with NEWS_TERMS.open("rb") as f:
+        return tomllib.load(f)
+
+
+def _news_terms(lang: str) -> list[tuple[tuple[str, ...], str]]:
+    """The news terms (digest/data/news_terms.toml) of one language as (words, concept):
+    "interest rate*" -> (("interest", "rate*"), "@interest_rate"); a Korean word of two or
+    more syllables is marked to match inside a longer word ("*계엄*")."""
+    out = []
+    for concept, terms in _news_table().items():
+        cid = concept if concept.startswith("@") else "@" + concept
+        for term in terms.get(lang, ()):
+            words = tuple(
+                f"*{w}*" if len(w) > 1 and "*" not in w and _HANGUL.match(w) else w
+                for w in _TERM_SPLIT.split(_fold(term))
+                if w.strip("*")
+            )
+            if words:
+                out.append((words, cid))
+    return out
+
+
+def _term_key(w: str) -> str:
+    """The key a name's or term's first word is filed under in the concept index: one of
+    the `_bases` of every word it matches ("*...*": found by `_infixes` instead)."""
+    if w[-1] != "*":
+        return _name_key(w)
+    return w if w[0] == "*" else w[:-1][:STEM]
+
+
+@lru_cache(maxsize=64)
+def _infixes(lang: str) -> tuple[re.Pattern[str] | None, dict[str, tuple[_Phrase, ...]]]:
+    """For the Korean terms that match inside a word: one pattern finding any of them, and
+    the term -> the phrases starting with it."""
+    found = {
+        w[1:-1]: phrases
+        for w, phrases in _concept_index(lang).items()
+        if w[0] == "*" and w[-1] == "*"
+    }
+    if not found:
+        return None, {}
+    pattern = re.compile("|".join(map(re.escape, sorted(found, key=lambda w: (-len(w), w)))))
+    return pattern, found
 
 
 def concepts(
@@ -279,14 +339,18 @@ def concepts(
     used: set[int] = set()
     if not index:
         return found, used
+    infix, inside = _infixes(lang)
     unique = set(tokens)
     for t in unique.difference(memo):
-        memo[t] = tuple(
+        found_t = [
             ph
             for base in dict.fromkeys(_bases(t))
             for ph in index.get(base, ())
             if _word_matches(t, ph[0][0])
-        )
+        ]
+        if infix is not None and _HANGUL.match(t):
+            found_t += chain.from_iterable(map(inside.__getitem__, infix.findall(t)))
+        memo[t] = tuple(found_t)
     hits = set(filter(memo.__getitem__, unique))
     if not hits:
         return found, used
@@ -316,6 +380,8 @@ def concept_label(concept: str, lang: str = "en") -> str:
         if code[:1] in "md" and code[1:].isdigit():
             table = loc.months if code[0] == "m" else loc.days
             return str(table["format"]["wide"][int(code[1:])])
+        if code in _news_table():  # a concept of news_terms.toml
+            return code.replace("_", " ")
         names = loc.currencies if len(code) == 3 and code.isalpha() else loc.territories
         return str(names.get(code, concept))
     except (ValueError, LookupError):
