@@ -76,7 +76,7 @@ from pathlib import Path
 from digest.models import Article
 
 WINDOW = timedelta(days=3)
-SAME_LANGUAGE = 0.30  # cosine a same-language pair needs
+SAME_LANGUAGE = 0.28  # cosine a same-language pair needs
 ACROSS_LANGUAGES = 0.18  # cosine a pair in two languages needs
 MIN_SHARED_MARKS = 3  # numbers or skeletons a pair in two languages must share
 LEAD_CHARS = 300  # characters of text compared, after the title
