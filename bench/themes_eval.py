@@ -27,6 +27,15 @@ Clustering
     and across languages. Co-clustered pairs that pairs.jsonl does not label are counted and
     listed (they are neither right nor wrong by the labels, but show over-merging).
 
+Held-out set
+    heldout.jsonl / heldout_pairs.jsonl (written by tests/data/themes_eval/heldout_items.py)
+    were written after the constants were tuned, without looking at the clustering or theme
+    code, and are scored on their own in a last section: the same classification figures
+    and the same pair figures, from the same functions, with the held-out items clustered
+    in one batch of their own at their written dates (and, for comparison, all at one
+    time). They are reported only, against the same targets; no constant may be chosen on
+    them. `evaluate_heldout()` returns their Report (None when the files are absent).
+
 Run: .venv/bin/python bench/themes_eval.py [-v]   (-v lists every error)
 tests/test_themes.py calls `evaluate()` and asserts the targets below.
 """
@@ -51,6 +60,12 @@ from digest.themes import classify  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "themes_eval"
 CONFIG = ROOT / "config.example.toml"
+MAIN_FILES = ("items.jsonl", "extra.jsonl")
+MAIN_PAIRS = "pairs.jsonl"
+HELDOUT_FILES = ("heldout.jsonl",)
+HELDOUT_PAIRS = "heldout_pairs.jsonl"
+BACKGROUND = ("items.jsonl",)  # other news in the held-out items' batch
+HELDOUT_HEADING = "held-out set (written after tuning; not used to choose any constant)"
 
 TARGET_MACRO_F1 = 0.95
 TARGET_LANG_F1 = 0.90
@@ -119,6 +134,7 @@ class Report:
     per_set: dict[str, dict[str, Score]] = field(default_factory=dict)  # feeds / written
     pairs: dict[str, Score] = field(default_factory=dict)  # "within", "across", "all"
     pairs_same_time: dict[str, Score] = field(default_factory=dict)  # all items at one time
+    pairs_alone: dict[str, Score] = field(default_factory=dict)  # held-out items, no others
     pair_misses: list[tuple[str, str, bool, str]] = field(default_factory=list)
     unlabelled_pairs: list[tuple[str, str]] = field(default_factory=list)
     clusters: int = 0
@@ -153,9 +169,9 @@ class Report:
         return out
 
 
-def load_items(data: Path = DATA) -> list[Item]:
+def load_items(data: Path = DATA, names: Sequence[str] = MAIN_FILES) -> list[Item]:
     items = []
-    for name in ("items.jsonl", "extra.jsonl"):
+    for name in names:
         with (data / name).open(encoding="utf-8") as fh:
             for line in fh:
                 if line.strip():
@@ -174,8 +190,8 @@ def load_items(data: Path = DATA) -> list[Item]:
     return items
 
 
-def load_pairs(data: Path = DATA) -> list[tuple[str, str, bool]]:
-    with (data / "pairs.jsonl").open(encoding="utf-8") as fh:
+def load_pairs(data: Path = DATA, name: str = MAIN_PAIRS) -> list[tuple[str, str, bool]]:
+    with (data / name).open(encoding="utf-8") as fh:
         return [(d["a"], d["b"], bool(d["same"])) for d in map(json.loads, fh) if d]
 
 
@@ -197,18 +213,57 @@ def article(item: Item, same_time: datetime | None = None) -> Article:
 def evaluate(
     themes: Sequence[Theme] | None = None, data: Path = DATA, with_clusters: bool = True
 ) -> Report:
+    """The main set: items.jsonl + extra.jsonl, pairs.jsonl."""
+    return evaluate_files(themes, data, MAIN_FILES, MAIN_PAIRS, with_clusters, split_sets=True)
+
+
+def evaluate_heldout(
+    themes: Sequence[Theme] | None = None, data: Path = DATA, with_clusters: bool = True
+) -> Report | None:
+    """The held-out set (heldout.jsonl, heldout_pairs.jsonl); None if absent. Its items are
+    clustered in one batch with the real feed items (items.jsonl), as a real batch holds
+    other news too: IDF over 88 items, six of them one story, would make that story's
+    words common (`alone` also gives the pair scores without them)."""
+    if not all((data / name).exists() for name in (*HELDOUT_FILES, HELDOUT_PAIRS)):
+        return None
+    report = evaluate_files(
+        themes, data, HELDOUT_FILES, HELDOUT_PAIRS, with_clusters, background=BACKGROUND
+    )
+    if with_clusters:
+        items = load_items(data, HELDOUT_FILES)
+        where = cluster_ids([article(i) for i in items])
+        report.pairs_alone = score_pairs(items, where, load_pairs(data, HELDOUT_PAIRS))
+    return report
+
+
+def evaluate_files(
+    themes: Sequence[Theme] | None,
+    data: Path,
+    names: Sequence[str],
+    pairs_name: str,
+    with_clusters: bool = True,
+    split_sets: bool = False,
+    background: Sequence[str] = (),
+) -> Report:
+    """Classify and cluster the items of `names` (one batch) and score them.
+
+    split_sets: also score the real feed items and the written extra items apart
+    (Report.per_set; the main set only).
+    background: items clustered in the same batch, neither classified nor scored.
+    """
     if themes is None:
         themes = config.load(CONFIG).themes
     ids = tuple(t.id for t in themes)
-    items = load_items(data)
+    items = load_items(data, names)
     per_theme = {t: Score() for t in ids}
     per_lang: dict[str, dict[str, Score]] = defaultdict(lambda: {t: Score() for t in ids})
     counts: dict[str, int] = defaultdict(int)
     misses = []
-    per_set: dict[str, dict[str, Score]] = {
-        "feeds": {t: Score() for t in ids},
-        "written": {t: Score() for t in ids},
-    }
+    per_set: dict[str, dict[str, Score]] = (
+        {"feeds": {t: Score() for t in ids}, "written": {t: Score() for t in ids}}
+        if split_sets
+        else {}
+    )
     articles = [article(i) for i in items]
     for item, art in zip(items, articles, strict=True):
         got = {m.theme_id for m in classify(art, themes).matches}
@@ -216,17 +271,20 @@ def evaluate(
         for t in ids:
             per_theme[t].add(t in item.themes, t in got)
             per_lang[item.lang][t].add(t in item.themes, t in got)
-            kind = "written" if item.id.startswith("extra#") else "feeds"
-            per_set[kind][t].add(t in item.themes, t in got)
+            if split_sets:
+                kind = "written" if item.id.startswith("extra#") else "feeds"
+                per_set[kind][t].add(t in item.themes, t in got)
         if got != item.themes:
             misses.append(
                 Miss(item.id, item.lang, tuple(sorted(item.themes)), tuple(sorted(got)), item.title)
             )
     report = Report(ids, per_theme, dict(sorted(per_lang.items())), dict(counts), misses, per_set)
     if with_clusters:
-        pairs = load_pairs(data)
-        score_clusters(report, items, articles, pairs)
-        together = [article(i, SAME_TIME) for i in items]
+        pairs = load_pairs(data, pairs_name)
+        others = load_items(data, background) if background else []
+        batch = [*articles, *(article(i) for i in others)]
+        score_clusters(report, [*items, *others], batch, pairs, {i.id for i in items})
+        together = [article(i, SAME_TIME) for i in (*items, *others)]
         report.pairs_same_time = score_pairs(items, cluster_ids(together), pairs)
     return report
 
@@ -258,7 +316,10 @@ def score_clusters(
     items: list[Item],
     articles: list[Article],
     pairs: list[tuple[str, str, bool]],
+    scored: set[str] | None = None,
 ) -> None:
+    """Cluster `articles` and score the labelled pairs; co-clustered pairs not labelled are
+    listed when one of them is in `scored` (default: all)."""
     from digest.cluster import cluster
 
     title = {i.id: i.title for i in items}
@@ -274,7 +335,9 @@ def score_clusters(
         keys = sorted(c.keys)
         for i, a in enumerate(keys):
             for b in keys[i + 1 :]:
-                if frozenset((a, b)) not in labelled:
+                if frozenset((a, b)) not in labelled and (
+                    scored is None or a in scored or b in scored
+                ):
                     report.unlabelled_pairs.append((a, b))
 
 
@@ -289,7 +352,59 @@ def macro(scores: dict[str, Score]) -> float:
 
 
 def summary(report: Report, verbose: bool = False) -> str:
-    out = [f"items: {sum(report.items_per_lang.values())}", "", "per theme (all languages):"]
+    """The main set's report (with -v: its classification and pair errors)."""
+    out = [f"items: {sum(report.items_per_lang.values())}", ""]
+    out += classification_lines(report)
+    if report.pairs:
+        out += ["", "clustering, labelled pairs (feed dates; written and undated items undated):"]
+        out += pair_lines(report, MAIN_PAIRS)
+    fails = report.failures()
+    out += ["", "targets: " + ("met" if not fails else "NOT met: " + "; ".join(fails))]
+    if verbose:
+        out += error_lines(report, load_items())
+    return "\n".join(out)
+
+
+def heldout_summary(report: Report, verbose: bool = False) -> str:
+    """The held-out set's report, headed as such (with -v: its errors)."""
+    rule = "=" * len(HELDOUT_HEADING)
+    out = [
+        "",
+        rule,
+        HELDOUT_HEADING,
+        rule,
+        f"items: {sum(report.items_per_lang.values())} ({', '.join(HELDOUT_FILES)});"
+        f" pairs: {HELDOUT_PAIRS}",
+        "",
+    ]
+    out += classification_lines(report)
+    if report.pairs:
+        out += [
+            "",
+            "clustering, labelled pairs (held-out items at their written dates, in one batch with",
+            f"the real feed items of {', '.join(BACKGROUND)}: a real batch holds other news too):",
+        ]
+        out += pair_lines(report, HELDOUT_PAIRS)
+        out.append("  the held-out items alone in a batch (88 items; IDF from them only):")
+        for kind, sc in report.pairs_alone.items():
+            out.append(
+                f"  {kind:7} P {sc.precision:5.3f}  R {sc.recall:5.3f}"
+                f"  (tp {sc.tp} fp {sc.fp} fn {sc.fn})"
+            )
+    fails = report.failures()
+    out += [
+        "",
+        f"held-out targets (the same: macro-F1 >= {TARGET_MACRO_F1},"
+        f" language macro-F1 >= {TARGET_LANG_F1}, pair P >= {TARGET_PAIR_PRECISION},"
+        f" R >= {TARGET_PAIR_RECALL}): " + ("met" if not fails else "NOT met: " + "; ".join(fails)),
+    ]
+    if verbose:
+        out += error_lines(report, load_items(DATA, (*HELDOUT_FILES, *BACKGROUND)))
+    return "\n".join(out)
+
+
+def classification_lines(report: Report) -> list[str]:
+    out = ["per theme (all languages):"]
     for t, s in report.per_theme.items():
         out.append(f"  {t:18} {fmt(s)}")
     out.append(f"  {'macro-F1':18} {report.macro_f1:5.3f}  (target {TARGET_MACRO_F1})")
@@ -313,38 +428,43 @@ def summary(report: Report, verbose: bool = False) -> str:
                 out.append(f"      {t:18} {fmt(s)}")
             elif s.fp:
                 out.append(f"      {t:18} FP {s.fp}")
-    if report.pairs:
-        out += ["", "clustering, labelled pairs (feed dates; written and undated items undated):"]
-        for kind, s in report.pairs.items():
-            out.append(
-                f"  {kind:7} P {s.precision:5.3f}  R {s.recall:5.3f}"
-                f"  (tp {s.tp} fp {s.fp} fn {s.fn}; {s.positives} same pairs)"
-            )
-        out.append("  the same, every item published at one time:")
-        for kind, s in report.pairs_same_time.items():
-            out.append(
-                f"  {kind:7} P {s.precision:5.3f}  R {s.recall:5.3f}"
-                f"  (tp {s.tp} fp {s.fp} fn {s.fn})"
-            )
+    return out
+
+
+def pair_lines(report: Report, pairs_name: str) -> list[str]:
+    """Pair precision/recall within / across languages / all, dated and at one time."""
+    out = []
+    for kind, s in report.pairs.items():
         out.append(
-            f"  clusters of 2+ items: {report.clusters};"
-            f" co-clustered pairs not in pairs.jsonl: {len(report.unlabelled_pairs)}"
+            f"  {kind:7} P {s.precision:5.3f}  R {s.recall:5.3f}"
+            f"  (tp {s.tp} fp {s.fp} fn {s.fn}; {s.positives} same pairs)"
         )
-    fails = report.failures()
-    out += ["", "targets: " + ("met" if not fails else "NOT met: " + "; ".join(fails))]
-    if verbose:
-        out += ["", "classification errors:"]
-        for m in report.misses:
-            out.append(f"  {m.id} [{m.lang}] expected {m.expected} got {m.got}: {m.title[:70]!r}")
-        if report.pairs:
-            out += ["", "pair errors (same=True missed, same=False merged):"]
-            for a, b, same, titles in report.pair_misses:
-                out.append(f"  {'MISSED' if same else 'MERGED'} {a} ~ {b}: {titles}")
-            out += ["", "co-clustered, unlabelled:"]
-            titles = {i.id: i.title for i in load_items()}
-            for a, b in report.unlabelled_pairs:
-                out.append(f"  {a} ~ {b}: {titles[a][:50]!r} / {titles[b][:50]!r}")
-    return "\n".join(out)
+    out.append("  the same, every item published at one time:")
+    for kind, s in report.pairs_same_time.items():
+        out.append(
+            f"  {kind:7} P {s.precision:5.3f}  R {s.recall:5.3f}  (tp {s.tp} fp {s.fp} fn {s.fn})"
+        )
+    out.append(
+        f"  clusters of 2+ items: {report.clusters};"
+        f" co-clustered pairs not in {pairs_name}: {len(report.unlabelled_pairs)}"
+    )
+    return out
+
+
+def error_lines(report: Report, items: list[Item]) -> list[str]:
+    """The -v lists: classification errors, pair errors, co-clustered unlabelled pairs."""
+    out = ["", "classification errors:"]
+    for m in report.misses:
+        out.append(f"  {m.id} [{m.lang}] expected {m.expected} got {m.got}: {m.title[:70]!r}")
+    if report.pairs:
+        out += ["", "pair errors (same=True missed, same=False merged):"]
+        for a, b, same, titles in report.pair_misses:
+            out.append(f"  {'MISSED' if same else 'MERGED'} {a} ~ {b}: {titles}")
+        out += ["", "co-clustered, unlabelled:"]
+        title = {i.id: i.title for i in items}
+        for a, b in report.unlabelled_pairs:
+            out.append(f"  {a} ~ {b}: {title[a][:50]!r} / {title[b][:50]!r}")
+    return out
 
 
 def main() -> None:
@@ -359,6 +479,9 @@ def main() -> None:
     except ImportError:
         with_clusters = False
     print(summary(evaluate(with_clusters=with_clusters), verbose))
+    heldout = evaluate_heldout(with_clusters=with_clusters)
+    if heldout is not None:
+        print(heldout_summary(heldout, verbose))
 
 
 if __name__ == "__main__":
