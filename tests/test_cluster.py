@@ -347,6 +347,8 @@ def test_news_terms_are_concepts_shared_by_every_language() -> None:
     # a phrase needs all its words; a word that only starts alike is not the term
     assert "@martial_law" not in concepts_in("martial arts", "en")
     assert "@white_house" not in concepts_in("a white van near the house", "en")
+    assert "@rescue" not in concepts_in("대규모 구조조정", "ko")  # restructuring, not rescue
+    assert "@RU" not in concepts_in("러시아워", "ko")  # rush hour, not Russia
     assert concept_label("@martial_law") == "martial law"
 
 
