@@ -61,7 +61,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import tomllib
 import unicodedata
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
@@ -74,6 +73,7 @@ from operator import add, lt, mul, neg, truediv
 from pathlib import Path
 
 from digest.models import Article
+from digest.newsterms import news_table
 
 WINDOW = timedelta(days=3)
 SAME_LANGUAGE = 0.28  # cosine a same-language pair needs
@@ -237,9 +237,26 @@ def _bases(t: str) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _concept_index(lang: str) -> dict[str, tuple[_Phrase, ...]]:
-    """Name's first word's key -> the names starting with it, for one language (empty for a
-    language CLDR does not know)."""
+def _concept_index(lang: str, extra: Path | None = None) -> dict[str, tuple[_Phrase, ...]]:
+    """Name's or term's first word's key -> the names and news terms starting with it, for
+    one language (`extra`: a file of more news terms)."""
+    phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for name, concept in _cldr_names(lang):
+        words = tuple(w for w in _SPLIT.split(_fold(name)) if w)
+        if words:
+            phrases[words].add(concept)
+    for words, concept in _news_terms(lang, extra):
+        phrases[words].add(concept)
+    index: dict[str, list[_Phrase]] = defaultdict(list)
+    for words, concepts in phrases.items():
+        index[_term_key(words[0])].append((words, tuple(sorted(concepts))))
+    return {k: tuple(v) for k, v in index.items()}
+
+
+@lru_cache(maxsize=64)
+def _cldr_names(lang: str) -> tuple[tuple[str, str], ...]:
+    """(name, concept) of the countries, currencies, cities, months and weekdays CLDR names
+    in one language (none for a language CLDR does not know)."""
     try:
         from babel import Locale
         from babel.core import get_global
@@ -264,36 +281,19 @@ def _concept_index(lang: str) -> dict[str, tuple[_Phrase, ...]]:
             names += [(n, f"@m{i}") for i, n in loc.months[width]["wide"].items()]
             names += [(n, f"@d{i}") for i, n in loc.days[width]["wide"].items()]
     except Exception:  # an unknown or malformed language: no names
-        return {}
-    phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for name, concept in names:
-        words = tuple(w for w in _SPLIT.split(_fold(name)) if w)
-        if words:
-            phrases[words].add(concept)
-    for words, concept in _news_terms(lang):
-        phrases[words].add(concept)
-    index: dict[str, list[_Phrase]] = defaultdict(list)
-    for words, concepts in phrases.items():
-        index[_term_key(words[0])].append((words, tuple(sorted(concepts))))
-    return {k: tuple(v) for k, v in index.items()}
+        return ()
+    return tuple(names)
 
 
 _TERM_SPLIT = re.compile(r"[^\w*]+")
-NEWS_TERMS = Path(__file__).parent / "data" / "news_terms.toml"
 
 
-@lru_cache(maxsize=1)
-def _news_table() -> dict[str, dict[str, list[str]]]:
-    with NEWS_TERMS.open("rb") as f:
-        return tomllib.load(f)
-
-
-def _news_terms(lang: str) -> list[tuple[tuple[str, ...], str]]:
-    """The news terms (digest/data/news_terms.toml) of one language as (words, concept):
-    "interest rate*" -> (("interest", "rate*"), "@interest_rate"); a Korean word of two or
-    more syllables is marked to match inside a longer word ("*계엄*")."""
+def _news_terms(lang: str, extra: Path | None = None) -> list[tuple[tuple[str, ...], str]]:
+    """The news terms (digest/data/news_terms.toml, and `extra`) of one language as (words,
+    concept): "interest rate*" -> (("interest", "rate*"), "@interest_rate"); a Korean word
+    of two or more syllables is marked to match inside a longer word ("*계엄*")."""
     out = []
-    for concept, terms in _news_table().items():
+    for concept, terms in news_table(extra).items():
         cid = concept if concept.startswith("@") else "@" + concept
         for term in terms.get(lang, ()):
             words = tuple(
@@ -315,12 +315,14 @@ def _term_key(w: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _infixes(lang: str) -> tuple[re.Pattern[str] | None, dict[str, tuple[_Phrase, ...]]]:
+def _infixes(
+    lang: str, extra: Path | None = None
+) -> tuple[re.Pattern[str] | None, dict[str, tuple[_Phrase, ...]]]:
     """For the Korean terms that match inside a word: one pattern finding any of them, and
     the term -> the phrases starting with it."""
     found = {
         w[1:-1]: phrases
-        for w, phrases in _concept_index(lang).items()
+        for w, phrases in _concept_index(lang, extra).items()
         if w[0] == "*" and w[-1] == "*"
     }
     if not found:
@@ -330,16 +332,20 @@ def _infixes(lang: str) -> tuple[re.Pattern[str] | None, dict[str, tuple[_Phrase
 
 
 def concepts(
-    tokens: list[str], lang: str, memo: dict[str, tuple[_Phrase, ...]]
+    tokens: list[str],
+    lang: str,
+    memo: dict[str, tuple[_Phrase, ...]],
+    extra: Path | None = None,
 ) -> tuple[set[str], set[int]]:
-    """The CLDR concepts named in these folded words (in order) of one language, and the
-    positions of the words that named them."""
-    index = _concept_index(lang)
+    """The concepts (CLDR names, news terms; `extra`: a file of more news terms) named in
+    these folded words (in order) of one language, and the positions of the words that
+    named them. `memo` must be used with one language and one `extra` only."""
+    index = _concept_index(lang, extra)
     found: set[str] = set()
     used: set[int] = set()
     if not index:
         return found, used
-    infix, inside = _infixes(lang)
+    infix, inside = _infixes(lang, extra)
     unique = set(tokens)
     for t in unique.difference(memo):
         found_t = [
@@ -367,8 +373,9 @@ def concepts(
 
 @functools.lru_cache(maxsize=512)
 def concept_label(concept: str, lang: str = "en") -> str:
-    """A CLDR concept as a reader says it: @KP -> North Korea, @Asia/Seoul -> Seoul,
-    @d1 -> Tuesday, @m10 -> October, @RUB -> Russian Ruble (the id itself if unknown)."""
+    """A concept as a reader says it: @KP -> North Korea, @Asia/Seoul -> Seoul, @d1 ->
+    Tuesday, @m10 -> October, @RUB -> Russian Ruble, @martial_law -> martial law (the id
+    itself if unknown)."""
     from babel import Locale
 
     code = concept.removeprefix("@")
@@ -380,7 +387,7 @@ def concept_label(concept: str, lang: str = "en") -> str:
         if code[:1] in "md" and code[1:].isdigit():
             table = loc.months if code[0] == "m" else loc.days
             return str(table["format"]["wide"][int(code[1:])])
-        if code in _news_table():  # a concept of news_terms.toml
+        if code.islower():  # a news term's concept (martial_law)
             return code.replace("_", " ")
         names = loc.currencies if len(code) == 3 and code.isalpha() else loc.territories
         return str(names.get(code, concept))
@@ -388,10 +395,10 @@ def concept_label(concept: str, lang: str = "en") -> str:
         return concept
 
 
-def concepts_in(text: str, lang: str) -> set[str]:
-    """The CLDR concepts named in a text of one language: concepts_in("La Corée du Nord",
-    "fr") == concepts_in("북한이", "ko") == {"@KP"}."""
-    return concepts([t for t in _SPLIT.split(_fold(text)) if t], lang, {})[0]
+def concepts_in(text: str, lang: str, extra: Path | None = None) -> set[str]:
+    """The concepts named in a text of one language: concepts_in("La Corée du Nord", "fr")
+    == concepts_in("북한이", "ko") == {"@KP"}."""
+    return concepts([t for t in _SPLIT.split(_fold(text)) if t], lang, {}, extra)[0]
 
 
 # --- features ----------------------------------------------------------------------------

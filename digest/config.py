@@ -41,6 +41,7 @@ class Settings:
     catch_up: float = 12 * 3600.0  # seconds after a missed send time that it is still sent
     languages: tuple[str, ...] = ()  # ISO 639-1 codes detected in articles; () keeps declared
     story_window: float = 3 * 86400.0  # seconds one story may span; 0: no story clustering
+    news_terms: Path | None = None  # more news terms for stories across languages
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +328,13 @@ class _Reader:
         catch_up = self.get(t, "catch_up", "digest", str, "12h", check=_duration)
         languages = self.get(t, "languages", "digest", list, [], check=_languages)
         window = self.get(t, "story_window", "digest", str, "3d", check=_duration_or_zero)
+        terms = self.get(t, "news_terms", "digest", str, None)
+        terms_path = self.resolve(terms) if terms else None
+        if terms_path is not None:
+            from digest.newsterms import news_terms_problem
+
+            if problem := news_terms_problem(terms_path):
+                self.fail("digest.news_terms", f"{problem}; see digest/data/news_terms.toml")
         return Settings(
             title=self.get(t, "title", "digest", str, "Digest"),
             database=url,
@@ -337,6 +345,7 @@ class _Reader:
             catch_up=parse_duration(catch_up) if _duration(catch_up or "") is None else 43200.0,
             languages=tuple(c.lower() for c in languages or ()),
             story_window=_story_window(window or ""),
+            news_terms=terms_path,
         )
 
     def sources(self, items: Any) -> tuple[Source, ...]:
@@ -536,6 +545,7 @@ _SETTINGS_KEYS = {
     "catch_up",
     "languages",
     "story_window",
+    "news_terms",
 }
 _SMTP_KEYS = {
     "host",

@@ -7,6 +7,7 @@ batch (a day or a week of feeds) has.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from digest.cluster import (
     Cluster,
@@ -432,4 +433,19 @@ def test_concepts_are_shown_by_their_names() -> None:
     assert concept_label("@Asia/Seoul") == "Seoul"
     assert concept_label("@d1") == "Tuesday" and concept_label("@m10") == "October"
     assert "Ruble" in concept_label("@RUB")
-    assert concept_label("@nowhere") == "@nowhere"
+    assert concept_label("@XQ") == "@XQ"  # not a code CLDR knows
+
+
+def test_a_file_of_more_news_terms_adds_concepts_and_terms(tmp_path: Path) -> None:
+    extra = tmp_path / "terms.toml"
+    extra.write_text(
+        '[heatwave]\nen = ["heatwave*"]\nfr = ["canicule*"]\n'
+        '[martial_law]\npt = ["lei marcial"]\n',  # a language added to a shipped concept
+        encoding="utf-8",
+    )
+    assert "@heatwave" in concepts_in("Europe swelters in a heatwave", "en", extra)
+    assert "@heatwave" in concepts_in("La France en pleine canicule", "fr", extra)
+    assert "@heatwave" not in concepts_in("Europe swelters in a heatwave", "en")
+    assert "@martial_law" in concepts_in("Yoon decreta lei marcial", "pt", extra)
+    assert "@martial_law" in concepts_in("loi martiale", "fr", extra)  # shipped terms stay
+    assert concept_label("@heatwave") == "heatwave"

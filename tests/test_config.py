@@ -176,3 +176,31 @@ def test_a_language_is_one_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert i18n.gettext("de", "Read more") == "Weiterlesen"
     finally:
         i18n.translations.cache_clear()
+
+
+def test_news_terms_file_is_resolved_and_checked(tmp_path: Path) -> None:
+    terms = tmp_path / "terms.toml"
+    terms.write_text('[heatwave]\nen = ["heatwave*"]\nfr = ["canicule*"]\n', encoding="utf-8")
+    good = config.load(write(tmp_path, MINIMAL.replace('title = "T"', 'news_terms = "terms.toml"')))
+    assert good.settings.news_terms == terms
+    assert config.load(write(tmp_path, MINIMAL)).settings.news_terms is None
+
+    # each mistake is one line naming the key, the file and the place
+    for text, expected in [
+        ('[heatwave]\nen = "heatwave"\n', "[heatwave] en must be a list of terms"),
+        ('heatwave = ["heatwave"]\n', "[heatwave] must be a table of languages"),
+        ('[heatwave]\nEnglish = ["heatwave"]\n', "'English' is not a language code"),
+        ('[heatwave]\nen = ["*"]\n', "en: '*' has no word to match"),
+        ("[heatwave\n", "not valid TOML"),
+    ]:
+        terms.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as caught:
+            config.load(
+                write(tmp_path, MINIMAL.replace('title = "T"', 'news_terms = "terms.toml"'))
+            )
+        (problem,) = caught.value.problems
+        assert problem.startswith(f"digest.news_terms: {terms}: ") and expected in problem
+        assert "\n" not in problem
+    missing = MINIMAL.replace('title = "T"', 'news_terms = "nowhere.toml"')
+    with pytest.raises(ConfigError, match=r"digest.news_terms: .*nowhere.toml: cannot read it"):
+        config.load(write(tmp_path, missing))
