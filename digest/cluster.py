@@ -469,10 +469,11 @@ def _marks(
     lang: str,
     memo: dict[str, tuple[str, ...]],
     named: dict[str, tuple[_Phrase, ...]],
+    terms: Path | None = None,
 ) -> tuple[set[str], set[str]]:
     """The concepts the words name, and the skeletons of the other words."""
     tokens = list(filter(None, tokens))
-    found, used = concepts(tokens, lang, named)
+    found, used = concepts(tokens, lang, named, terms)
     if used:
         tokens = [t for i, t in enumerate(tokens) if i not in used]
     return found, _skeletons(tokens, memo)
@@ -493,6 +494,7 @@ def _doc(
     memo: dict[str, tuple[str, ...]],
     stems: dict[str, str | None],
     named: dict[str, dict[str, tuple[_Phrase, ...]]],
+    terms: Path | None = None,
 ) -> _Doc:
     lead = article.text[:LEAD_CHARS] or article.excerpt[:LEAD_CHARS]
     title, text = _fold(article.title), _fold(lead)
@@ -522,8 +524,8 @@ def _doc(
     )
     if marks:
         seen = named.setdefault(lang, {})
-        t_named, t_plain = _marks(title_tokens, lang, memo, seen)
-        x_named, x_plain = _marks(text_tokens, lang, memo, seen)
+        t_named, t_plain = _marks(title_tokens, lang, memo, seen, terms)
+        x_named, x_plain = _marks(text_tokens, lang, memo, seen, terms)
         t_named |= _names(article.title, memo)
         x_named |= _names(lead, memo)
         title_marks = t_named | t_plain
@@ -683,13 +685,16 @@ def cluster(
     window: timedelta = WINDOW,
     same_language: float = SAME_LANGUAGE,
     across_languages: float | None = ACROSS_LANGUAGES,
+    terms: Path | None = None,
 ) -> list[Cluster]:
     """Group the same story from several sources; every article is in exactly one cluster.
 
     Clusters come out in the order of their leads (date, then key); a story told once is a
-    cluster of one. An article key given twice counts once.
+    cluster of one. An article key given twice counts once. `terms`: a file of more news
+    terms (the `digest.news_terms` setting), compared across languages like the built-in
+    ones.
     """
-    docs = _prepare(articles, across_languages)
+    docs = _prepare(articles, across_languages, terms)
     return _clusters(docs, window, same_language, across_languages) if docs else []
 
 
@@ -700,7 +705,9 @@ def _clusters(
     return _groups(docs, sims, same_language, across_languages or math.inf, window)
 
 
-def _prepare(articles: Iterable[Article], across_languages: float | None) -> list[_Doc]:
+def _prepare(
+    articles: Iterable[Article], across_languages: float | None, terms: Path | None = None
+) -> list[_Doc]:
     seen: set[str] = set()
     items = []
     for a in articles:
@@ -711,7 +718,7 @@ def _prepare(articles: Iterable[Article], across_languages: float | None) -> lis
     memo: dict[str, tuple[str, ...]] = {}
     stems: dict[str, str | None] = {}
     named: dict[str, dict[str, tuple[_Phrase, ...]]] = {}
-    docs = [_doc(a, across, memo, stems, named) for a in items]
+    docs = [_doc(a, across, memo, stems, named, terms) for a in items]
     _weigh(docs)
     return docs
 
@@ -852,6 +859,7 @@ def explain(
     across_languages: float | None = ACROSS_LANGUAGES,
     limit: int = 8,
     closest: int = 3,
+    terms: Path | None = None,
 ) -> ClusterWhy:
     """The cluster `key` lands in among `articles` (clustered exactly as `cluster` does), and
     for each other member its similarity with `key` and up to `limit` shared features:
@@ -861,7 +869,7 @@ def explain(
     articles an editor takes for one story were kept apart. Raises KeyError if no article
     has `key`."""
     items = list(articles)
-    docs = _prepare(items, across_languages)
+    docs = _prepare(items, across_languages, terms)
     by_key = {d.key: d for d in docs}
     if key not in by_key:
         raise KeyError(key)

@@ -80,7 +80,7 @@ def _story(
     near = store.articles_between(engine, when - span, when + span, NEIGHBOURS)
     if all(a.key != article.key for a in near):
         near.append(article)
-    why = cluster_stage.explain(near, article.key, window=span)
+    why = cluster_stage.explain(near, article.key, window=span, terms=config.settings.news_terms)
     by_key = {a.key: a for a in near}
     others = tuple(by_key[k] for k in why.cluster.keys if k != article.key)
     return others, why.lines() if others else why.apart()

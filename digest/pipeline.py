@@ -125,7 +125,9 @@ def stories_of(config: Config, articles: Sequence[Article]) -> list[tuple[str, .
     window = config.settings.story_window
     if not window or len(articles) < 2:
         return []
-    found = cluster_stage.cluster(articles, window=timedelta(seconds=window))
+    found = cluster_stage.cluster(
+        articles, window=timedelta(seconds=window), terms=config.settings.news_terms
+    )
     return [c.keys for c in found if len(c.keys) > 1]
 
 

@@ -449,3 +449,35 @@ def test_a_file_of_more_news_terms_adds_concepts_and_terms(tmp_path: Path) -> No
     assert "@martial_law" in concepts_in("Yoon decreta lei marcial", "pt", extra)
     assert "@martial_law" in concepts_in("loi martiale", "fr", extra)  # shipped terms stay
     assert concept_label("@heatwave") == "heatwave"
+
+
+HEAT_EN = art(
+    "wire/30",
+    "Heatwave grips Spain and Portugal",
+    "Spain and Portugal sweltered through a heatwave, with schools shut and outdoor work "
+    "banned in the afternoons.",
+)
+HEAT_FR = art(
+    "lettre/30",
+    "L'Espagne et le Portugal suffoquent sous la canicule",
+    "Écoles fermées, travail en extérieur interdit l'après-midi : une vague de chaleur "
+    "frappe l'Espagne et le Portugal.",
+    lang="fr",
+)
+HEAT_TERMS = '[heatwave]\nen = ["heatwave*"]\nfr = ["canicule*", "vague* de chaleur"]\n'
+
+
+def test_a_users_news_term_joins_two_reports_in_two_languages(tmp_path: Path) -> None:
+    # Spain and Portugal alone are two shared names, one short of what a pair across
+    # languages needs; the user's term for heatwave/canicule is the third.
+    terms = tmp_path / "terms.toml"
+    terms.write_text(HEAT_TERMS, encoding="utf-8")
+    batch = [HEAT_EN, HEAT_FR, ROADS, *filler()]
+    assert not together(cluster(batch), "wire/30", "lettre/30")
+    assert together(cluster(batch, terms=terms), "wire/30", "lettre/30")
+    why = explain(batch, "wire/30", terms=terms)
+    assert why.links[0].key == "lettre/30"
+    assert "heatwave" in why.links[0].shared
+    apart = explain(batch, "wire/30")
+    assert apart.closest[0].key == "lettre/30"
+    assert "heatwave" not in apart.closest[0].shared

@@ -346,6 +346,22 @@ def test_list_languages_and_source_themes_are_checked(tmp_path: Path) -> None:
     assert any(p.startswith("sources[0].themes: unknown theme 'koera'") for p in problems)
 
 
+def test_the_configured_news_terms_reach_the_stories(tmp_path: Path) -> None:
+    from tests.test_cluster import HEAT_EN, HEAT_FR, HEAT_TERMS, ROADS, filler
+
+    (tmp_path / "terms.toml").write_text(HEAT_TERMS, encoding="utf-8")
+    (tmp_path / "digest.toml").write_text(CONFIG, encoding="utf-8")
+    plain = config.load(tmp_path / "digest.toml")
+    (tmp_path / "digest.toml").write_text(
+        CONFIG.replace("[digest]\n", '[digest]\nnews_terms = "terms.toml"\n'), encoding="utf-8"
+    )
+    cfg = config.load(tmp_path / "digest.toml")
+    assert cfg.settings.news_terms == tmp_path / "terms.toml"
+    batch = [replace(a, published=NOW) for a in (HEAT_EN, HEAT_FR, ROADS, *filler())]
+    assert pipeline.stories_of(plain, batch) == []
+    assert [set(s) for s in pipeline.stories_of(cfg, batch)] == [{"wire/30", "lettre/30"}]
+
+
 def test_story_window_zero_turns_stories_off(tmp_path: Path) -> None:
     (tmp_path / "digest.toml").write_text(
         CONFIG.replace('story_window = "2d"', 'story_window = "0"'), encoding="utf-8"
