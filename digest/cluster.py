@@ -33,20 +33,20 @@ articles in one language may only end up together if they are alike enough on th
 (a story told twice in one language is told in similar words). A story spans at most
 `window` from its first to its last dated article.
 
-Cost stays close to linear in the number of articles: articles are taken in time order and
-only compared with articles inside the window that share a title word or a number (an
-inverted index: each article looks through its BLOCK rarest such words, or MARK_BLOCK rarest
-title marks and numbers across languages; one shared by more than MAX_POSTINGS articles of
-the window is too common to find pairs with).
+Every pair of articles within the window is compared (no blocking: a pair that shares
+only body words is still found). Features are found for the whole batch at once, each
+distinct word worked on once, into sparse TF-IDF matrices (scipy); articles are then taken
+in time order, PAIR_BLOCK at a time, and one sparse product against the articles of the
+window before them gives all their pairs' cosines, so the cost grows with the number of
+articles times those in a window, not with its square. Weights are divided by the
+article's norm once, and a feature no other article has is dropped after counting in the
+norm. In the document frequencies behind IDF a title feature or a number counts twice (as
+its weight).
 
-Weights are divided by the article's norm once, and a feature no other article has is
-dropped after counting in the norm, so a pair costs one set intersection and one sum. In the
-document frequencies behind IDF a title feature or a number counts twice (as its weight).
-Cross-language candidates come from one index of marks for all languages (same-language
-hits skipped).
-
-Sums are exact (math.fsum): a set's order changes with the process's hash seed, and a
-rounding difference must not decide a near-tie, or a preview and the send would differ.
+Features get their matrix columns in the order they are first met, never in a set's order
+(which changes with the process's hash seed), so the same articles always give the same
+sums: a rounding difference must not decide a near-tie, or a preview and the send would
+differ.
 
 `explain(articles, key)` clusters the same way and says, for each other member of the
 article's story, the similarity and the words, numbers or names the two share.
@@ -62,15 +62,20 @@ import functools
 import math
 import re
 import unicodedata
-from collections import Counter, defaultdict, deque
-from collections.abc import Iterable
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import chain, compress, repeat
+from itertools import accumulate, chain, compress, pairwise, repeat
 from math import fsum
-from operator import add, lt, mul, neg, truediv
+from operator import and_, mul
 from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
 
 from digest.models import Article
 from digest.newsterms import news_table
@@ -82,9 +87,7 @@ MIN_SHARED_MARKS = 3  # numbers or skeletons a pair in two languages must share
 LEAD_CHARS = 300  # characters of text compared, after the title
 TITLE_WEIGHT = 2.0
 STEM = 6  # letters kept of each word
-BLOCK = 3  # an article looks for pairs through its rarest title words and numbers...
-MARK_BLOCK = 5  # ...or, across languages, its rarest title marks and numbers...
-MAX_POSTINGS = 300  # ...that are in at most this many articles of the window
+PAIR_BLOCK = 512  # articles whose pairs one sparse product finds
 FLOOR = 0.1  # similarities below this are not kept (and count as 0 between groups)
 NUMBER_WEIGHT = 2.0  # a number (1,500; 21%; 86) counts like a title word
 MARK = 4  # consonants kept of a skeleton
@@ -93,6 +96,7 @@ COHESION = 0.5  # the groups' mean similarity must reach this share of the pair'
 KIN = 1.0  # two articles in one language in one story must be this share of SAME_LANGUAGE alike
 
 _SPLIT = re.compile(r"\W+")
+_WORDS = re.compile(r"\w+")
 _CJK = re.compile(
     r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
     r"\uac00-\ud7af\uf900-\ufaff]"
@@ -340,14 +344,28 @@ def concepts(
     """The concepts (CLDR names, news terms; `extra`: a file of more news terms) named in
     these folded words (in order) of one language, and the positions of the words that
     named them. `memo` must be used with one language and one `extra` only."""
-    index = _concept_index(lang, extra)
     found: set[str] = set()
     used: set[int] = set()
-    if not index:
+    if not _learn_phrases(tokens, lang, memo, extra):
         return found, used
+    for i in [i for i, t in enumerate(tokens) if memo[t]]:
+        for ids, n in _phrases_at(tokens, i, len(tokens), memo[tokens[i]]):
+            found.update(ids)
+            used.update(range(i, i + n))
+    return found, used
+
+
+def _learn_phrases(
+    tokens: Iterable[str], lang: str, memo: dict[str, tuple[_Phrase, ...]], extra: Path | None
+) -> bool:
+    """Put in `memo`, for each word not yet there, the names and terms whose first word it
+    matches. False when the language has none at all."""
+    index = _concept_index(lang, extra)
+    if not index:
+        memo.update(dict.fromkeys(tokens, ()))
+        return False
     infix, inside = _infixes(lang, extra)
-    unique = set(tokens)
-    for t in unique.difference(memo):
+    for t in set(tokens).difference(memo):
         found_t = [
             ph
             for base in dict.fromkeys(_bases(t))
@@ -357,18 +375,19 @@ def concepts(
         if infix is not None and _HANGUL.match(t):
             found_t += chain.from_iterable(map(inside.__getitem__, infix.findall(t)))
         memo[t] = tuple(found_t)
-    hits = set(filter(memo.__getitem__, unique))
-    if not hits:
-        return found, used
-    for i in [i for i, t in enumerate(tokens) if t in hits]:
-        for words, ids in memo[tokens[i]]:
-            if len(words) == 1 or all(
-                i + k < len(tokens) and _word_matches(tokens[i + k], w)
-                for k, w in enumerate(words[1:], 1)
-            ):
-                found.update(ids)
-                used.update(range(i, i + len(words)))
-    return found, used
+    return True
+
+
+def _phrases_at(
+    tokens: Sequence[str], i: int, end: int, phrases: tuple[_Phrase, ...]
+) -> Iterator[tuple[tuple[str, ...], int]]:
+    """(concepts, number of words) of each phrase starting with tokens[i] whose other words
+    follow it before `end`."""
+    for words, ids in phrases:
+        if len(words) == 1 or all(
+            i + k < end and _word_matches(tokens[i + k], w) for k, w in enumerate(words[1:], 1)
+        ):
+            yield ids, len(words)
 
 
 @functools.lru_cache(maxsize=512)
@@ -402,6 +421,9 @@ def concepts_in(text: str, lang: str, extra: Path | None = None) -> set[str]:
 
 
 # --- features ----------------------------------------------------------------------------
+# Features are found for all the articles at once: each distinct word is cut, skeletonised
+# and looked up once, and what the words give is gathered into sparse matrices (an article
+# a row, a feature a column) with numpy, so the cost per article stays small.
 
 
 @dataclass(slots=True)
@@ -410,12 +432,37 @@ class _Doc:
     when: datetime | None
     lang: str
     size: int
-    words: dict[str, float]  # stem or #number -> weight: raw, then TF-IDF over the norm
-    block: list[str]  # title stems and numbers: what finds candidate pairs
-    marks: dict[str, float]  # cross-language features, likewise
-    mark_block: list[str]
-    wkeys: frozenset[str] = frozenset()  # the features another article may share
-    mkeys: frozenset[str] = frozenset()
+    # what `explain` compares (feature -> weight), read from the batch's matrices
+    words: dict[str, float] = field(default_factory=dict)
+    marks: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Articles and their features: TF-IDF weights over the norm, of the features another
+    article of the batch also has. Word columns are (stem, language) pairs: column
+    stem * len(langs) + language; mark columns are marks."""
+
+    docs: list[_Doc]
+    langs: list[str]  # language codes; lang_ids[i] indexes it
+    lang_ids: npt.NDArray[np.int64]
+    words: sparse.csr_matrix
+    word_names: list[str]  # stem or number of each stem id
+    marks: sparse.csr_matrix | None  # None: not compared across languages
+    mark_names: list[str]
+
+    def view(self, i: int) -> _Doc:
+        """Article i with its features as dicts (for `explain`)."""
+        d, nl = self.docs[i], len(self.langs)
+        if not d.words:
+            row = self.words[i]
+            cols, weights = row.indices.tolist(), row.data.tolist()
+            d.words = {self.word_names[c // nl]: w for c, w in zip(cols, weights, strict=True)}
+        if self.marks is not None and not d.marks:
+            row = self.marks[i]
+            cols, weights = row.indices.tolist(), row.data.tolist()
+            d.marks = {self.mark_names[c]: w for c, w in zip(cols, weights, strict=True)}
+        return d
 
 
 _DROP = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero-width space
@@ -429,252 +476,308 @@ def _fold(s: str) -> str:
     return s.translate(_DROP) if not s.isascii() and _INVISIBLE.search(s) else s
 
 
-def _stems(tokens: list[str], cjk: bool, memo: dict[str, str | None]) -> set[str]:
-    """Words cut to their first STEM letters (numbers and single letters left out); Hangul
-    and CJK words become pairs of characters."""
-    if not cjk:
-        unique = set(tokens)
-        for t in unique.difference(memo):
-            memo[t] = t[:STEM] if len(t) > 1 and not t.isdigit() else None
-        out = set(map(memo.__getitem__, unique))
-        out.discard(None)
-        return out  # type: ignore[return-value]
-    found: set[str] = set()
-    for t in tokens:
-        if len(t) < 2 or t.isdigit():
-            continue
-        if _CJK.search(t):
-            found.update(t[i : i + 2] for i in range(len(t) - 1))
-        else:
-            found.add(t[:STEM])
-    return found
+def _stem(t: str) -> tuple[str, ...]:
+    """A word cut to its first STEM letters (numbers and single letters give nothing); a
+    Hangul or CJK word gives its pairs of characters."""
+    if len(t) < 2 or t.isdigit():
+        return ()
+    if _CJK.search(t):
+        return tuple(dict.fromkeys(t[i : i + 2] for i in range(len(t) - 1)))
+    return (t[:STEM],)
+
+
+def _skeletons_of(t: str) -> tuple[str, ...]:
+    """A word's skeleton cut to MARK consonants; words of fewer than 3 letters (2 Hangul
+    syllables) or 3 consonants give none. A Hangul word ending in a particle gives its
+    skeleton with and without it (김정은 is a name, 평양에서 is 평양 + 에서)."""
+    if _HANGUL.match(t):
+        forms = [t, *(t[:-n] for n in (1, 2) if len(t) > n + 1 and t[-n:] in _PARTICLES)]
+    else:
+        forms = [t] if len(t) > 2 and not t.isdigit() else []
+    return tuple(dict.fromkeys(sk[:MARK] for f in forms if len(sk := skeleton(f)) >= 3))
 
 
 def _skeletons(tokens: Iterable[str], memo: dict[str, tuple[str, ...]]) -> set[str]:
-    """Skeletons of the words, cut to MARK consonants; words of fewer than 3 letters (2
-    Hangul syllables) or 3 consonants left out. A Hangul word ending in a particle gives
-    its skeleton with and without it (김정은 is a name, 평양에서 is 평양 + 에서)."""
-    unique = set(tokens)
-    for t in unique.difference(memo):
-        if _HANGUL.match(t):
-            forms = [t, *(t[:-n] for n in (1, 2) if len(t) > n + 1 and t[-n:] in _PARTICLES)]
-        else:
-            forms = [t] if len(t) > 2 and not t.isdigit() else []
-        memo[t] = tuple(sk[:MARK] for f in forms if len(sk := skeleton(f)) >= 3)
-    return set(chain.from_iterable(map(memo.__getitem__, unique)))
+    """Skeletons of the words (see _skeletons_of)."""
+    return set(chain.from_iterable(_memo_map(_skeletons_of, list(tokens), memo)))
 
 
-def _marks(
-    tokens: list[str],
-    lang: str,
-    memo: dict[str, tuple[str, ...]],
-    named: dict[str, tuple[_Phrase, ...]],
-    terms: Path | None = None,
-) -> tuple[set[str], set[str]]:
-    """The concepts the words name, and the skeletons of the other words."""
-    tokens = list(filter(None, tokens))
-    found, used = concepts(tokens, lang, named, terms)
-    if used:
-        tokens = [t for i, t in enumerate(tokens) if i not in used]
-    return found, _skeletons(tokens, memo)
+def _name_run(run: str) -> tuple[str, ...]:
+    return _skeletons_of(_fold(run).replace(" ", "").replace("-", ""))
 
 
 def _names(raw: str, memo: dict[str, tuple[str, ...]]) -> set[str]:
     """Skeletons of runs of capitalised words written as one: Kim Jong Un, Ким Чен Ын and
     김정은 all give KMSN; Yoon Suk Yeol, Юн Сок Ёль and 윤석열 give NSKR."""
-    runs = _NAME.findall(raw)
-    if not runs:
-        return set()
-    return _skeletons([_fold(r).replace(" ", "").replace("-", "") for r in runs], memo)
+    return set(chain.from_iterable(_memo_map(_name_run, _NAME.findall(raw), memo)))
 
 
-def _doc(
-    article: Article,
-    marks: bool,
-    memo: dict[str, tuple[str, ...]],
-    stems: dict[str, str | None],
-    named: dict[str, dict[str, tuple[_Phrase, ...]]],
-    terms: Path | None = None,
-) -> _Doc:
-    lead = article.text[:LEAD_CHARS] or article.excerpt[:LEAD_CHARS]
-    title, text = _fold(article.title), _fold(lead)
-    cjk = not (title.isascii() and text.isascii()) and (
-        _CJK.search(title) is not None or _CJK.search(text) is not None
-    )
-    title_tokens, text_tokens = _SPLIT.split(title), _SPLIT.split(text)
-    title_stems = _stems(title_tokens, cjk, stems)
-    words = dict.fromkeys(_stems(text_tokens, cjk, stems), 1.0)
-    words.update(dict.fromkeys(title_stems, TITLE_WEIGHT))
-    nums = (
-        []
-        if _DIGIT.search(title) is None and _DIGIT.search(text) is None
-        else ["#" + n for n in numbers(title) | numbers(text)]
-    )
-    words.update(dict.fromkeys(nums, NUMBER_WEIGHT))
-    lang = (article.lang or "").split("-")[0].lower() or "und"
-    doc = _Doc(
-        key=article.key,
-        when=article.published or article.first_seen,
-        lang=lang,
-        size=len(article.text or article.excerpt),
-        words=words,
-        block=[*title_stems, *nums],
-        marks={},
-        mark_block=[],
-    )
-    if marks:
-        seen = named.setdefault(lang, {})
-        t_named, t_plain = _marks(title_tokens, lang, memo, seen, terms)
-        x_named, x_plain = _marks(text_tokens, lang, memo, seen, terms)
-        t_named |= _names(article.title, memo)
-        x_named |= _names(lead, memo)
-        title_marks = t_named | t_plain
-        doc.marks = dict.fromkeys(x_plain, PLAIN_WEIGHT)
-        doc.marks.update(dict.fromkeys(x_named, 1.0))
-        doc.marks.update(dict.fromkeys(t_plain, PLAIN_WEIGHT * TITLE_WEIGHT))
-        doc.marks.update(dict.fromkeys(t_named, TITLE_WEIGHT))
-        doc.marks.update(dict.fromkeys(nums, NUMBER_WEIGHT))
-        doc.mark_block = [*title_marks, *nums]
-    return doc
+def _memo_map(
+    fn: Callable[[str], tuple[str, ...]], items: list[str], memo: dict[str, tuple[str, ...]]
+) -> list[tuple[str, ...]]:
+    """fn of each item, each distinct item computed once (memo keeps them)."""
+    for t in dict.fromkeys(items).keys() - memo.keys():
+        memo[t] = fn(t)
+    return list(map(memo.__getitem__, items))
 
 
-def _weigh(docs: list[_Doc]) -> None:
-    """Raw weights -> TF-IDF weights divided by the article's norm (IDF per language for
-    words, over all articles for marks). In the document frequency a title feature or a
-    number counts twice, as its weight does. A feature no other article has still counts in
-    the norm, but is then dropped: it can never be shared."""
-    per_lang = Counter(d.lang for d in docs)
-    df_words: dict[str, Counter[str]] = defaultdict(Counter)
-    up_words: dict[str, Counter[str]] = defaultdict(Counter)
-    df_marks: Counter[str] = Counter()
-    up_marks: Counter[str] = Counter()
-    for d in docs:  # Counter.update with keys (not a mapping) counts in C
-        df_words[d.lang].update(d.words.keys())
-        up_words[d.lang].update(d.block)
-        df_marks.update(d.marks.keys())
-        up_marks.update(d.mark_block)
-    by_lang: dict[str, list[_Doc]] = defaultdict(list)
-    for d in docs:
-        by_lang[d.lang].append(d)
-    for lang, df in df_words.items():
-        n = per_lang[lang] + 1
-        _normalise(by_lang[lang], "words", df, up_words[lang], n)
-    _normalise([d for d in docs if d.marks], "marks", df_marks, up_marks, len(docs) + 1)
+def _expand(
+    rows: npt.NDArray[np.int64], found: list[tuple[str, ...]]
+) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Items (of rows `rows`) that each gave some features -> (the row of each feature, the
+    features)."""
+    counts = np.fromiter(map(len, found), np.int64, len(found))
+    return np.repeat(rows, counts), list(chain.from_iterable(found))
 
 
-def _normalise(docs: list[_Doc], attr: str, df: Counter[str], up: Counter[str], n: int) -> None:
-    shared = set(compress(df.keys(), map(lt, repeat(1), df.values())))  # count > 1
-    df.update(up)
-    # max(log(n / (c + 0.5)), 0.0) for each count c, computed in C
-    ratios = map(truediv, repeat(float(n)), map(add, df.values(), repeat(0.5)))
-    idf = dict(zip(df.keys(), map(max, map(math.log, ratios), repeat(0.0)), strict=True))
-    weight = idf.__getitem__
-    words = attr == "words"
-    for d in docs:
-        raw: dict[str, float] = d.words if words else d.marks
-        norm = math.sqrt(fsum(map(pow, map(mul, raw.values(), map(weight, raw)), repeat(2))))
-        keys = raw.keys() & shared
-        if not norm or not keys:
-            kept: dict[str, float] = {}
+def _rows(per_article: list[list[str]]) -> npt.NDArray[np.int64]:
+    """The article (row) of each item of the flattened lists."""
+    lens = np.fromiter(map(len, per_article), np.int64, len(per_article))
+    return np.repeat(np.arange(len(per_article), dtype=np.int64), lens)
+
+
+class _Parts:
+    """(article, feature, weight) triples, gathered part by part; features get columns in
+    the order they are first seen, so a batch gives the same sums on every run."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.columns: dict[str, int] = {}
+        self.rows: list[npt.NDArray[np.int64]] = []
+        self.cols: list[npt.NDArray[np.int64]] = []
+        self.weights: list[npt.NDArray[np.float64]] = []
+        self.block: list[npt.NDArray[np.bool_]] = []
+
+    def add(
+        self, rows: npt.NDArray[np.int64], features: list[str], weight: float, block: bool
+    ) -> None:
+        """Features of the articles `rows` (one each; repeats count once) at `weight`;
+        `block`: they count twice in the document frequency (title features, numbers)."""
+        columns = self.columns
+        for f in [f for f in dict.fromkeys(features) if f not in columns]:  # in order
+            columns[f] = len(columns)
+        self.rows.append(rows)
+        self.cols.append(np.fromiter(map(columns.__getitem__, features), np.int64, len(features)))
+        self.weights.append(np.full(len(features), weight))
+        self.block.append(np.full(len(features), block))
+
+    def names(self) -> list[str]:
+        return list(self.columns)
+
+    def matrix(
+        self, lang_ids: npt.NDArray[np.int64] | None = None, nlangs: int = 1
+    ) -> sparse.csr_matrix:
+        """The TF-IDF matrix, with a column per feature, or with `lang_ids` (each article's
+        language) per feature and language: column * nlangs + language. A feature's raw
+        weight is the highest it has in the article. IDF is log(n / (df + 0.5)), at least
+        0, with n the articles (in the column's language) plus one and df counting block
+        features twice. Rows are divided by their norm, then the features only one article
+        has are dropped."""
+        rows = np.concatenate([np.zeros(0, np.int64), *self.rows])
+        cols = np.concatenate([np.zeros(0, np.int64), *self.cols])
+        weights = np.concatenate([np.zeros(0), *self.weights])
+        block = np.concatenate([np.zeros(0, np.bool_), *self.block])
+        width = max(len(self.columns), 1)
+        if lang_ids is not None:
+            cols = cols * nlangs + lang_ids[rows]
+            width *= nlangs
+            docs_in = np.bincount(lang_ids, minlength=nlangs)[np.arange(width) % nlangs] + 1.0
         else:
-            scale = map(truediv, map(weight, keys), repeat(norm))
-            kept = dict(zip(keys, map(mul, map(raw.__getitem__, keys), scale), strict=True))
-            if words:
-                d.wkeys = frozenset(keys)
-            else:
-                d.mkeys = frozenset(keys)
-        if words:
-            d.words = kept
-        else:
-            d.marks = kept
+            docs_in = np.full(width, self.n + 1.0)
+        code = rows * width + cols
+        order = np.argsort(code, kind="stable")
+        code = code[order]
+        first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+        if len(code):
+            weights = np.maximum.reduceat(weights[order], first)
+            block = np.logical_or.reduceat(block[order], first)
+        code = code[first[: len(code)]]
+        rows, cols = code // width, code % width
+        df = np.bincount(cols, minlength=width)
+        idf = np.maximum(
+            np.log(docs_in / (df + np.bincount(cols[block], minlength=width) + 0.5)), 0.0
+        )
+        w = weights * idf[cols]
+        norm = np.sqrt(np.bincount(rows, weights=w * w, minlength=self.n))
+        keep = (df[cols] > 1) & (norm[rows] > 0)
+        rows, cols, w = rows[keep], cols[keep], w[keep] / norm[rows[keep]]
+        indptr = np.zeros(self.n + 1, np.int64)
+        np.cumsum(np.bincount(rows, minlength=self.n), out=indptr[1:])
+        return sparse.csr_matrix((w, cols, indptr), shape=(self.n, width))
 
 
-def _cosine(a: dict[str, float], b: dict[str, float], common: Iterable[str]) -> float:
-    return fsum(map(mul, map(a.__getitem__, common), map(b.__getitem__, common)))
+def _prepare(
+    articles: Iterable[Article], across_languages: float | None, terms: Path | None = None
+) -> _Batch:
+    seen: set[str] = set()
+    items = []
+    for a in articles:
+        if a.key not in seen:
+            seen.add(a.key)
+            items.append(a)
+    n = len(items)
+    docs = [
+        _Doc(
+            a.key,
+            a.published or a.first_seen,
+            (a.lang or "").split("-")[0].lower() or "und",
+            len(a.text or a.excerpt),
+        )
+        for a in items
+    ]
+    langs = list(dict.fromkeys(d.lang for d in docs))
+    lang_of = {g: k for k, g in enumerate(langs)}
+    lang_ids = np.fromiter((lang_of[d.lang] for d in docs), np.int64, n)
+    leads = [a.text[:LEAD_CHARS] or a.excerpt[:LEAD_CHARS] for a in items]
+    titles = [_fold(a.title) for a in items]
+    texts = list(map(_fold, leads))
+    title_tokens = list(map(_WORDS.findall, titles))
+    text_tokens = list(map(_WORDS.findall, texts))
+    nums = [
+        ["#" + x for x in sorted(numbers(t + "\n\n" + x))]
+        if _DIGIT.search(t) or _DIGIT.search(x)
+        else []
+        for t, x in zip(titles, texts, strict=True)
+    ]
+    num_rows, num_flat = _rows(nums), list(chain.from_iterable(nums))
+    words = _Parts(n)
+    stems: dict[str, tuple[str, ...]] = {}
+    for tokens, weight, block in ((text_tokens, 1.0, False), (title_tokens, TITLE_WEIGHT, True)):
+        flat = list(chain.from_iterable(tokens))
+        words.add(*_expand(_rows(tokens), _memo_map(_stem, flat, stems)), weight, block)
+    words.add(num_rows, num_flat, NUMBER_WEIGHT, True)
+    batch = _Batch(
+        docs, langs, lang_ids, words.matrix(lang_ids, len(langs)), words.names(), None, []
+    )
+    if across_languages is None or len(langs) < 2:
+        return batch
+    marks = _Parts(n)
+    skeletons: dict[str, tuple[str, ...]] = {}
+    runs: dict[str, tuple[str, ...]] = {}
+    phrases: dict[str, dict[str, tuple[_Phrase, ...]]] = {}  # per language
+    raw_titles = [a.title for a in items]
+    for tokens, raw, title in ((text_tokens, leads, False), (title_tokens, raw_titles, True)):
+        weight = TITLE_WEIGHT if title else 1.0
+        named, plain = _concept_marks(tokens, lang_ids, langs, terms, skeletons, phrases)
+        found = list(map(_NAME.findall, raw))
+        named_runs = _expand(
+            _rows(found), _memo_map(_name_run, list(chain.from_iterable(found)), runs)
+        )
+        marks.add(*plain, PLAIN_WEIGHT * weight, title)
+        marks.add(*named, weight, title)
+        marks.add(*named_runs, weight, title)
+    marks.add(num_rows, num_flat, NUMBER_WEIGHT, True)
+    batch.marks, batch.mark_names = marks.matrix(), marks.names()
+    return batch
+
+
+def _concept_marks(
+    tokens: list[list[str]],
+    lang_ids: npt.NDArray[np.int64],
+    langs: list[str],
+    terms: Path | None,
+    skeletons: dict[str, tuple[str, ...]],
+    phrases: dict[str, dict[str, tuple[_Phrase, ...]]],
+) -> tuple[tuple[npt.NDArray[np.int64], list[str]], tuple[npt.NDArray[np.int64], list[str]]]:
+    """(rows, features) of the concepts the articles' words name, and of the skeletons of
+    their other words."""
+    named_rows: list[npt.NDArray[np.int64]] = []
+    named: list[str] = []
+    plain_rows: list[npt.NDArray[np.int64]] = []
+    plain: list[str] = []
+    for k, lang in enumerate(langs):
+        members = np.flatnonzero(lang_ids == k)
+        mine = [tokens[i] for i in members]
+        flat = list(chain.from_iterable(mine))
+        rows = members[_rows(mine)]
+        ends = list(accumulate(map(len, mine)))
+        memo = phrases.setdefault(lang, {})
+        _learn_phrases(flat, lang, memo, terms)
+        one: dict[str, tuple[str, ...]] = {}  # word -> concepts it names alone
+        more: dict[str, tuple[_Phrase, ...]] = {}  # word -> names it starts
+        for t in dict.fromkeys(compress(flat, map(memo.__getitem__, flat))):
+            if ids := tuple(chain.from_iterable(i for w, i in memo[t] if len(w) == 1)):
+                one[t] = ids
+            if longer := tuple(p for p in memo[t] if len(p[0]) > 1):
+                more[t] = longer
+        found: list[tuple[str, ...]] = list(map(one.get, flat, repeat(())))
+        sk = _memo_map(_skeletons_of, flat, skeletons)
+        for i in compress(range(len(flat)), found):  # a word that names a concept
+            sk[i] = ()
+        longest = {t: max(len(p[0]) for p in ps) for t, ps in more.items()}
+        seen: dict[tuple[str, ...], list[tuple[tuple[str, ...], int]]] = {}
+        for i in compress(range(len(flat)), map(more.__contains__, flat)):
+            words = tuple(flat[i : min(i + longest[flat[i]], ends[bisect_right(ends, i)])])
+            if (hits := seen.get(words)) is None:
+                hits = seen[words] = list(_phrases_at(words, 0, len(words), more[words[0]]))
+            for ids, span in hits:
+                found[i] += ids
+                for j in range(i, i + span):
+                    sk[j] = ()
+        for out_rows, out, per in ((named_rows, named, found), (plain_rows, plain, sk)):
+            r, f = _expand(rows, per)
+            out_rows.append(r)
+            out.extend(f)
+    empty = np.zeros(0, np.int64)
+    return (np.concatenate([empty, *named_rows]), named), (
+        np.concatenate([empty, *plain_rows]),
+        plain,
+    )
 
 
 # --- pairs -------------------------------------------------------------------------------
 
 
-def _pairs(docs: list[_Doc], window: timedelta, across: bool) -> dict[tuple[int, int], float]:
-    """Similarities of the pairs inside the window that share uncommon title words or numbers
-    (in one language) or uncommon marks (in two)."""
-    stamp = [d.when.timestamp() if d.when is not None else None for d in docs]
-    order = sorted(range(len(docs)), key=lambda i: (_when_key(docs[i].when), i))
-    lang = [d.lang for d in docs]
-    wget = [d.words.__getitem__ for d in docs]
-    wkeys = [d.wkeys for d in docs]
-    mget = [d.marks.__getitem__ for d in docs]
-    mkeys = [d.mkeys for d in docs]
-    span = window.total_seconds()
-    words: dict[str, dict[str, deque[int]]] = defaultdict(dict)  # language -> feature -> ids
-    marks: dict[str, deque[int]] = {}  # feature -> ids, all languages
-    sims: dict[tuple[int, int], float] = {}
-    for i in order:
-        d = docs[i]
-        when = stamp[i]
-        oldest = when - span if when is not None else None
-        index = words[d.lang]
-        if dk := wkeys[i]:
-            get = wget[i]
-            for j in _candidates(stamp, index, d.block, oldest, BLOCK):
-                common = dk & wkeys[j]
-                s = fsum(map(mul, map(get, common), map(wget[j], common)))
-                if s >= FLOOR:
-                    sims[(j, i) if j < i else (i, j)] = s
-        if across and (dk := mkeys[i]):
-            get, me = mget[i], lang[i]
-            for j in _candidates(stamp, marks, d.mark_block, oldest, MARK_BLOCK):
-                if lang[j] == me:
-                    continue
-                common = dk & mkeys[j]
-                if len(common) >= MIN_SHARED_MARKS:
-                    s = fsum(map(mul, map(get, common), map(mget[j], common)))
-                    if s >= FLOOR:
-                        sims[(j, i) if j < i else (i, j)] = s
-        for f in d.block:
-            if (post := index.get(f)) is None:
-                index[f] = deque((i,))
-            else:
-                post.append(i)
-        if across:
-            for f in d.mark_block:
-                if (post := marks.get(f)) is None:
-                    marks[f] = deque((i,))
-                else:
-                    post.append(i)
-    return sims
-
-
-def _candidates(
-    stamp: list[float | None],
-    index: dict[str, deque[int]],
-    block: list[str],
-    oldest: float | None,
-    limit: int,
-) -> set[int]:
-    """Earlier articles in the window sharing one of the `limit` rarest of these features
-    (one in more than MAX_POSTINGS articles of the window is too common to find pairs with)."""
-    lists = []
-    for f in block:
-        post = index.get(f)
-        if not post:
-            continue
-        if oldest is not None:
-            while post and (when := stamp[post[0]]) is not None and when < oldest:
-                post.popleft()
-        if 0 < len(post) <= MAX_POSTINGS:
-            lists.append((len(post), f, post))
-    if len(lists) > limit:
-        lists.sort(key=_rank_list)  # by size, then by name: the same choice on every run
-        del lists[limit:]
-    if len(lists) == 1:
-        return set(lists[0][2])
-    return set(chain.from_iterable(post for _, _, post in lists))
-
-
-def _rank_list(entry: tuple[int, str, deque[int]]) -> tuple[int, str]:
-    return entry[0], entry[1]
+def _pairs(batch: _Batch, window: timedelta, across: bool) -> dict[tuple[int, int], float]:
+    """Similarities of at least FLOOR of every pair in the window: in one language by words,
+    in two (if `across`) by marks, with MIN_SHARED_MARKS in common. Articles are taken in
+    time order, PAIR_BLOCK at a time, against those of the window before them, as one
+    sparse product each."""
+    n = len(batch.docs)
+    stamps = np.array([d.when.timestamp() if d.when else np.inf for d in batch.docs])
+    order = np.argsort(stamps, kind="stable")  # undated last
+    when = stamps[order]
+    lang = batch.lang_ids[order]
+    dated = int(np.searchsorted(when, np.inf))
+    starts = np.searchsorted(when[:dated], when[:dated] - window.total_seconds())
+    blocks = [(s, min(s + PAIR_BLOCK, dated)) for s in range(0, dated, PAIR_BLOCK)]
+    blocks += [(s, min(s + PAIR_BLOCK, n)) for s in range(dated, n, PAIR_BLOCK)]
+    found: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]]
+    found = []
+    kinds = [(batch.words, False)]
+    if across and batch.marks is not None:
+        kinds.append((batch.marks, True))
+    for matrix, cross in kinds:
+        x = matrix[order]
+        sets = []
+        if cross:
+            cols, ends = x.indices.tolist(), x.indptr.tolist()
+            sets = [frozenset(cols[a:b]) for a, b in pairwise(ends)]
+        for s, e in blocks:
+            lo = int(starts[s]) if s < dated else 0  # an undated article meets all
+            product = x[s:e] @ x[lo:e].T
+            at = np.flatnonzero(product.data >= FLOOR)  # few: the rest is cheaper from here
+            r = np.searchsorted(product.indptr, at, side="right") - 1 + s
+            c, sim = product.indices[at] + lo, product.data[at]
+            keep = c < r
+            if s < dated:
+                keep &= when[r] - when[c] <= window.total_seconds()
+            if cross:
+                keep &= lang[r] != lang[c]
+            r, c, sim = r[keep], c[keep], sim[keep]
+            if cross and len(r):  # few pairs are left: sets count what they share
+                left, right = map(sets.__getitem__, r.tolist()), map(sets.__getitem__, c.tolist())
+                common = map(len, map(and_, left, right))
+                enough = np.fromiter(common, np.int64, len(r)) >= MIN_SHARED_MARKS
+                r, c, sim = r[enough], c[enough], sim[enough]
+            i, j = order[r], order[c]
+            found.append((np.minimum(i, j), np.maximum(i, j), sim))
+    if not found:
+        return {}
+    i = np.concatenate([f[0] for f in found]).tolist()
+    j = np.concatenate([f[1] for f in found]).tolist()
+    s = np.concatenate([f[2] for f in found]).tolist()
+    return dict(zip(zip(i, j, strict=True), s, strict=True))
 
 
 # --- clustering --------------------------------------------------------------------------
@@ -694,37 +797,15 @@ def cluster(
     terms (the `digest.news_terms` setting), compared across languages like the built-in
     ones.
     """
-    docs = _prepare(articles, across_languages, terms)
-    return _clusters(docs, window, same_language, across_languages) if docs else []
+    batch = _prepare(articles, across_languages, terms)
+    return _clusters(batch, window, same_language, across_languages) if batch.docs else []
 
 
 def _clusters(
-    docs: list[_Doc], window: timedelta, same_language: float, across_languages: float | None
+    batch: _Batch, window: timedelta, same_language: float, across_languages: float | None
 ) -> list[Cluster]:
-    sims = _pairs(docs, window, across_languages is not None and _mixed(docs))
-    return _groups(docs, sims, same_language, across_languages or math.inf, window)
-
-
-def _prepare(
-    articles: Iterable[Article], across_languages: float | None, terms: Path | None = None
-) -> list[_Doc]:
-    seen: set[str] = set()
-    items = []
-    for a in articles:
-        if a.key not in seen:
-            seen.add(a.key)
-            items.append(a)
-    across = across_languages is not None and len({a.lang or "" for a in items}) > 1
-    memo: dict[str, tuple[str, ...]] = {}
-    stems: dict[str, str | None] = {}
-    named: dict[str, dict[str, tuple[_Phrase, ...]]] = {}
-    docs = [_doc(a, across, memo, stems, named, terms) for a in items]
-    _weigh(docs)
-    return docs
-
-
-def _mixed(docs: list[_Doc]) -> bool:
-    return len({d.lang for d in docs}) > 1
+    sims = _pairs(batch, window, across_languages is not None)
+    return _groups(batch.docs, sims, same_language, across_languages or math.inf, window)
 
 
 def _groups(
@@ -741,7 +822,8 @@ def _groups(
     dates: list[tuple[datetime, datetime] | None] = [
         (d.when, d.when) if d.when is not None else None for d in docs
     ]
-    for neg_s, (i, j) in sorted(zip(map(neg, sims.values()), sims, strict=True)):
+    low = min(same, across)  # a weaker pair joins nothing (but counts in _cohesive)
+    for neg_s, (i, j) in sorted([(-s, ij) for ij, s in sims.items() if s >= low]):
         s = -neg_s
         need = same if lang[i] == lang[j] else across
         a, b = where[i], where[j]
@@ -869,11 +951,12 @@ def explain(
     articles an editor takes for one story were kept apart. Raises KeyError if no article
     has `key`."""
     items = list(articles)
-    docs = _prepare(items, across_languages, terms)
+    batch = _prepare(items, across_languages, terms)
+    docs = [batch.view(i) for i in range(len(batch.docs))]
     by_key = {d.key: d for d in docs}
     if key not in by_key:
         raise KeyError(key)
-    clusters = _clusters(docs, window, same_language, across_languages)
+    clusters = _clusters(batch, window, same_language, across_languages)
     found = next(c for c in clusters if key in c.keys)
     me = by_key[key]
     needs = {False: same_language, True: across_languages or math.inf}
@@ -896,6 +979,10 @@ def explain(
 
 def _in_window(a: datetime | None, b: datetime | None, window: timedelta) -> bool:
     return a is None or b is None or abs(a - b) <= window
+
+
+def _cosine(a: dict[str, float], b: dict[str, float], common: Iterable[str]) -> float:
+    return fsum(map(mul, map(a.__getitem__, common), map(b.__getitem__, common)))
 
 
 def _features(a: _Doc, b: _Doc) -> tuple[dict[str, float], dict[str, float]]:
