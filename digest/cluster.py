@@ -68,7 +68,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import accumulate, chain, compress, pairwise, repeat
+from itertools import accumulate, chain, compress, islice, pairwise, repeat
 from math import fsum
 from operator import and_, mul
 from pathlib import Path
@@ -157,34 +157,61 @@ _DIGRAPH_CLASS = {
     "tch": "S", "ch": "S", "sh": "S", "zh": "S", "ts": "S", "kh": "", "ph": "P", "th": "T",
     "ng": "N", "ck": "K", "x": "KS", "c": "S",
 }  # fmt: skip
-_RUNS = re.compile(r"(.)\1+")
-_NOT_CLASS = re.compile(r"[^BPTDKSRMN]")
+_RUNS = [(re.compile(c + "{2,}"), c) for c in "BPTDKSRMN"]  # a run of one class is one
+_NOT_CLASS = re.compile(r"[^BPTDKSRMN\n]")
 
 
 def skeleton(word: str) -> str:
     """Consonant classes of a lowercase word, alike for its Latin, Cyrillic and Hangul forms."""
-    if _HANGUL.search(word):
-        word = unicodedata.normalize("NFD", word)
-    else:
-        word = _DIGRAPHS.sub(lambda m: _DIGRAPH_CLASS[m.group(0)], word)
-    return _NOT_CLASS.sub("", _RUNS.sub(r"\1", word.translate(_TABLE)))
+    return skeletons([word])[0]
+
+
+def skeletons(words: list[str]) -> list[str]:
+    """skeleton() of each word (no newline in them), the work done on all of them at once:
+    each step runs once over the words joined by newlines, which no step crosses."""
+    out = [""] * len(words)
+    hangul = [_HANGUL.search(w) is not None for w in words]
+    for kind in (True, False):
+        at = [i for i, h in enumerate(hangul) if h is kind]
+        if not at:
+            continue
+        joined = "\n".join([words[i] for i in at])
+        if kind:
+            joined = unicodedata.normalize("NFD", joined)
+        else:
+            joined = _DIGRAPHS.sub(lambda m: _DIGRAPH_CLASS[m.group(0)], joined)
+        joined = joined.translate(_TABLE)
+        for run, letter in _RUNS:
+            joined = run.sub(letter, joined)
+        joined = _NOT_CLASS.sub("", joined)
+        for i, sk in zip(at, joined.split("\n"), strict=True):
+            out[i] = sk
+    return out
 
 
 def numbers(text: str) -> set[str]:
     """Numbers of 10 and above, written alike whatever the language's separators."""
-    out = set()
-    if "만" in text:
-        for m in _KO_NUMBER.finditer(text):
-            out.add(str(int(m.group(1)) * 10_000 + int(m.group(2) or 0) * 1_000))
-    for s in _NUMBER.findall(text):
-        if _GROUPED.fullmatch(s):  # 1,500  1 500  1.500
-            out.add(_SEPARATORS.sub("", s).lstrip("0") or "0")
-            continue
-        for part in s.split():  # "2024 12" is two numbers
-            for n in _separate(part):
-                if len(n) > 1:
-                    out.add(n)
+    return {n[1:] for n in _numbers_in([text], {})[0]}
+
+
+def _numbers_in(texts: list[str], memo: dict[str, tuple[str, ...]]) -> list[list[str]]:
+    """numbers() of each text, as "#" + number, each written form worked on once."""
+    found = list(map(_NUMBER.findall, texts))
+    for s in dict.fromkeys(chain.from_iterable(found)).keys() - memo.keys():
+        memo[s] = tuple("#" + n for n in _number_forms(s))
+    out = [list(chain.from_iterable(map(memo.__getitem__, f))) for f in found]
+    for i in [i for i, t in enumerate(texts) if "만" in t]:
+        for m in _KO_NUMBER.finditer(texts[i]):
+            out[i].append(f"#{int(m.group(1)) * 10_000 + int(m.group(2) or 0) * 1_000}")
     return out
+
+
+def _number_forms(s: str) -> list[str]:
+    """The numbers of 10 and above in one written number ("1,500", "2024 12", "0,72")."""
+    if _GROUPED.fullmatch(s):  # 1,500  1 500  1.500
+        return [_SEPARATORS.sub("", s).lstrip("0") or "0"]
+    # "2024 12" is two numbers
+    return [n for part in s.split() for n in _separate(part) if len(n) > 1]
 
 
 def _separate(s: str) -> list[str]:
@@ -486,15 +513,25 @@ def _stem(t: str) -> tuple[str, ...]:
     return (t[:STEM],)
 
 
-def _skeletons_of(t: str) -> tuple[str, ...]:
-    """A word's skeleton cut to MARK consonants; words of fewer than 3 letters (2 Hangul
+def _stems(words: list[str]) -> list[tuple[str, ...]]:
+    return list(map(_stem, words))
+
+
+def _skeletons_of(words: list[str]) -> list[tuple[str, ...]]:
+    """Each word's skeleton cut to MARK consonants; words of fewer than 3 letters (2 Hangul
     syllables) or 3 consonants give none. A Hangul word ending in a particle gives its
     skeleton with and without it (김정은 is a name, 평양에서 is 평양 + 에서)."""
-    if _HANGUL.match(t):
-        forms = [t, *(t[:-n] for n in (1, 2) if len(t) > n + 1 and t[-n:] in _PARTICLES)]
-    else:
-        forms = [t] if len(t) > 2 and not t.isdigit() else []
-    return tuple(dict.fromkeys(sk[:MARK] for f in forms if len(sk := skeleton(f)) >= 3))
+    forms = []
+    for t in words:
+        if _HANGUL.match(t):
+            forms.append([t, *(t[:-n] for n in (1, 2) if len(t) > n + 1 and t[-n:] in _PARTICLES)])
+        else:
+            forms.append([t] if len(t) > 2 and not t.isdigit() else [])
+    found = iter(skeletons(list(chain.from_iterable(forms))))
+    return [
+        tuple(dict.fromkeys(sk[:MARK] for sk in islice(found, len(f)) if len(sk) >= 3))
+        for f in forms
+    ]
 
 
 def _skeletons(tokens: Iterable[str], memo: dict[str, tuple[str, ...]]) -> set[str]:
@@ -502,22 +539,25 @@ def _skeletons(tokens: Iterable[str], memo: dict[str, tuple[str, ...]]) -> set[s
     return set(chain.from_iterable(_memo_map(_skeletons_of, list(tokens), memo)))
 
 
-def _name_run(run: str) -> tuple[str, ...]:
-    return _skeletons_of(_fold(run).replace(" ", "").replace("-", ""))
+def _name_runs(runs: list[str]) -> list[tuple[str, ...]]:
+    return _skeletons_of([_fold(r).replace(" ", "").replace("-", "") for r in runs])
 
 
 def _names(raw: str, memo: dict[str, tuple[str, ...]]) -> set[str]:
     """Skeletons of runs of capitalised words written as one: Kim Jong Un, Ким Чен Ын and
     김정은 all give KMSN; Yoon Suk Yeol, Юн Сок Ёль and 윤석열 give NSKR."""
-    return set(chain.from_iterable(_memo_map(_name_run, _NAME.findall(raw), memo)))
+    return set(chain.from_iterable(_memo_map(_name_runs, _NAME.findall(raw), memo)))
 
 
 def _memo_map(
-    fn: Callable[[str], tuple[str, ...]], items: list[str], memo: dict[str, tuple[str, ...]]
+    many: Callable[[list[str]], list[tuple[str, ...]]],
+    items: list[str],
+    memo: dict[str, tuple[str, ...]],
 ) -> list[tuple[str, ...]]:
-    """fn of each item, each distinct item computed once (memo keeps them)."""
-    for t in dict.fromkeys(items).keys() - memo.keys():
-        memo[t] = fn(t)
+    """What `many` gives for each item; `many` is called once, for the distinct items not
+    yet in `memo` (which keeps them)."""
+    if new := list(dict.fromkeys(items).keys() - memo.keys()):
+        memo.update(zip(new, many(new), strict=True))
     return list(map(memo.__getitem__, items))
 
 
@@ -622,6 +662,8 @@ def _prepare(
             a.published or a.first_seen,
             (a.lang or "").split("-")[0].lower() or "und",
             len(a.text or a.excerpt),
+            {},
+            {},
         )
         for a in items
     ]
@@ -633,18 +675,13 @@ def _prepare(
     texts = list(map(_fold, leads))
     title_tokens = list(map(_WORDS.findall, titles))
     text_tokens = list(map(_WORDS.findall, texts))
-    nums = [
-        ["#" + x for x in sorted(numbers(t + "\n\n" + x))]
-        if _DIGIT.search(t) or _DIGIT.search(x)
-        else []
-        for t, x in zip(titles, texts, strict=True)
-    ]
+    nums = _numbers_in([t + "\n\n" + x for t, x in zip(titles, texts, strict=True)], {})
     num_rows, num_flat = _rows(nums), list(chain.from_iterable(nums))
     words = _Parts(n)
     stems: dict[str, tuple[str, ...]] = {}
     for tokens, weight, block in ((text_tokens, 1.0, False), (title_tokens, TITLE_WEIGHT, True)):
         flat = list(chain.from_iterable(tokens))
-        words.add(*_expand(_rows(tokens), _memo_map(_stem, flat, stems)), weight, block)
+        words.add(*_expand(_rows(tokens), _memo_map(_stems, flat, stems)), weight, block)
     words.add(num_rows, num_flat, NUMBER_WEIGHT, True)
     batch = _Batch(
         docs, langs, lang_ids, words.matrix(lang_ids, len(langs)), words.names(), None, []
@@ -661,7 +698,7 @@ def _prepare(
         named, plain = _concept_marks(tokens, lang_ids, langs, terms, skeletons, phrases)
         found = list(map(_NAME.findall, raw))
         named_runs = _expand(
-            _rows(found), _memo_map(_name_run, list(chain.from_iterable(found)), runs)
+            _rows(found), _memo_map(_name_runs, list(chain.from_iterable(found)), runs)
         )
         marks.add(*plain, PLAIN_WEIGHT * weight, title)
         marks.add(*named, weight, title)
@@ -728,11 +765,13 @@ def _concept_marks(
 # --- pairs -------------------------------------------------------------------------------
 
 
-def _pairs(batch: _Batch, window: timedelta, across: bool) -> dict[tuple[int, int], float]:
+def _pairs(
+    batch: _Batch, window: timedelta, across: bool
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """Similarities of at least FLOOR of every pair in the window: in one language by words,
     in two (if `across`) by marks, with MIN_SHARED_MARKS in common. Articles are taken in
     time order, PAIR_BLOCK at a time, against those of the window before them, as one
-    sparse product each."""
+    sparse product each. Pair (i, j), i < j, comes as the code i * n + j."""
     n = len(batch.docs)
     stamps = np.array([d.when.timestamp() if d.when else np.inf for d in batch.docs])
     order = np.argsort(stamps, kind="stable")  # undated last
@@ -742,8 +781,7 @@ def _pairs(batch: _Batch, window: timedelta, across: bool) -> dict[tuple[int, in
     starts = np.searchsorted(when[:dated], when[:dated] - window.total_seconds())
     blocks = [(s, min(s + PAIR_BLOCK, dated)) for s in range(0, dated, PAIR_BLOCK)]
     blocks += [(s, min(s + PAIR_BLOCK, n)) for s in range(dated, n, PAIR_BLOCK)]
-    found: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]]
-    found = []
+    found: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
     kinds = [(batch.words, False)]
     if across and batch.marks is not None:
         kinds.append((batch.marks, True))
@@ -771,13 +809,9 @@ def _pairs(batch: _Batch, window: timedelta, across: bool) -> dict[tuple[int, in
                 enough = np.fromiter(common, np.int64, len(r)) >= MIN_SHARED_MARKS
                 r, c, sim = r[enough], c[enough], sim[enough]
             i, j = order[r], order[c]
-            found.append((np.minimum(i, j), np.maximum(i, j), sim))
-    if not found:
-        return {}
-    i = np.concatenate([f[0] for f in found]).tolist()
-    j = np.concatenate([f[1] for f in found]).tolist()
-    s = np.concatenate([f[2] for f in found]).tolist()
-    return dict(zip(zip(i, j, strict=True), s, strict=True))
+            found.append((np.minimum(i, j) * n + np.maximum(i, j), sim))
+    codes = np.concatenate([np.zeros(0, np.int64), *(f[0] for f in found)])
+    return codes, np.concatenate([np.zeros(0), *(f[1] for f in found)])
 
 
 # --- clustering --------------------------------------------------------------------------
@@ -804,13 +838,14 @@ def cluster(
 def _clusters(
     batch: _Batch, window: timedelta, same_language: float, across_languages: float | None
 ) -> list[Cluster]:
-    sims = _pairs(batch, window, across_languages is not None)
-    return _groups(batch.docs, sims, same_language, across_languages or math.inf, window)
+    codes, sims = _pairs(batch, window, across_languages is not None)
+    return _groups(batch.docs, codes, sims, same_language, across_languages or math.inf, window)
 
 
 def _groups(
     docs: list[_Doc],
-    sims: dict[tuple[int, int], float],
+    codes: npt.NDArray[np.int64],
+    sims: npt.NDArray[np.float64],
     same: float,
     across: float,
     window: timedelta,
@@ -822,9 +857,12 @@ def _groups(
     dates: list[tuple[datetime, datetime] | None] = [
         (d.when, d.when) if d.when is not None else None for d in docs
     ]
-    low = min(same, across)  # a weaker pair joins nothing (but counts in _cohesive)
-    for neg_s, (i, j) in sorted([(-s, ij) for ij, s in sims.items() if s >= low]):
-        s = -neg_s
+    n = len(docs)
+    get = dict(zip(codes.tolist(), sims.tolist(), strict=True)).get
+    strong = np.flatnonzero(sims >= min(same, across))  # a weaker pair joins nothing
+    strong = strong[np.lexsort((codes[strong], -sims[strong]))]  # strongest first
+    for code, s in zip(codes[strong].tolist(), sims[strong].tolist(), strict=True):
+        i, j = divmod(code, n)
         need = same if lang[i] == lang[j] else across
         a, b = where[i], where[j]
         if s < need or a == b:
@@ -834,7 +872,7 @@ def _groups(
         if span is not None and span[1] - span[0] > window:
             continue  # a story spans at most `window` from its first to its last dated article
         group_a, group_b = members[a], members[b]
-        if not _cohesive(lang, sims, group_a, group_b, need * COHESION, same * KIN):
+        if not _cohesive(lang, get, n, group_a, group_b, need * COHESION, same * KIN):
             continue
         if len(group_b) > len(group_a):
             a, b, group_a, group_b = b, a, group_b, group_a
@@ -850,7 +888,8 @@ def _groups(
 
 def _cohesive(
     lang: list[str],
-    sims: dict[tuple[int, int], float],
+    get: Callable[[int, float], float],
+    n: int,
     group_a: list[int],
     group_b: list[int],
     mean: float,
@@ -859,11 +898,10 @@ def _cohesive(
     """The mean similarity between the groups reaches `mean`, and no two articles in one
     language that would end up together are less alike than `kin`."""
     total = 0.0
-    get = sims.get
     for x in group_a:
         lx = lang[x]
         for y in group_b:
-            s = get((x, y) if x < y else (y, x), 0.0)
+            s = get(x * n + y if x < y else y * n + x, 0.0)
             if s < kin and lx == lang[y]:
                 return False
             total += s
