@@ -62,13 +62,12 @@ import functools
 import math
 import re
 import unicodedata
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import accumulate, chain, compress, islice, pairwise, repeat
+from itertools import chain, compress, islice, pairwise
 from math import fsum
 from operator import and_, mul
 from pathlib import Path
@@ -392,7 +391,14 @@ def _learn_phrases(
         memo.update(dict.fromkeys(tokens, ()))
         return False
     infix, inside = _infixes(lang, extra)
-    for t in set(tokens).difference(memo):
+    new = list(set(tokens).difference(memo))
+    # Only a word one of whose _bases is a key can match: find those in bulk first.
+    maybe = set(filter(index.__contains__, new))
+    maybe.update(t for t in new if _HANGUL.match(t))
+    for k in range(2, STEM + 1):
+        maybe.update(compress(new, map(index.__contains__, [t[:k] for t in new])))
+    memo.update(dict.fromkeys(new, ()))
+    for t in maybe:
         found_t = [
             ph
             for base in dict.fromkeys(_bases(t))
@@ -561,23 +567,32 @@ def _memo_map(
     return list(map(memo.__getitem__, items))
 
 
-def _expand(
-    rows: npt.NDArray[np.int64], found: list[tuple[str, ...]]
-) -> tuple[npt.NDArray[np.int64], list[str]]:
-    """Items (of rows `rows`) that each gave some features -> (the row of each feature, the
-    features)."""
-    counts = np.fromiter(map(len, found), np.int64, len(found))
-    return np.repeat(rows, counts), list(chain.from_iterable(found))
-
-
 def _rows(per_article: list[list[str]]) -> npt.NDArray[np.int64]:
     """The article (row) of each item of the flattened lists."""
     lens = np.fromiter(map(len, per_article), np.int64, len(per_article))
     return np.repeat(np.arange(len(per_article), dtype=np.int64), lens)
 
 
+@dataclass(slots=True)
+class _Table:
+    """Features of each distinct word, as column ids: word t has cols[ptr[t]:ptr[t + 1]]."""
+
+    ptr: npt.NDArray[np.int64]
+    cols: npt.NDArray[np.int64]
+
+    def at(
+        self, words: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """For words at some positions (and their rows): (row, column, position index) of
+        every feature they give."""
+        start, count = self.ptr[words], self.ptr[words + 1] - self.ptr[words]
+        which = np.repeat(np.arange(len(words)), count)
+        inside = np.arange(len(which)) - np.repeat(np.cumsum(count) - count, count)
+        return rows[which], self.cols[start[which] + inside], which
+
+
 class _Parts:
-    """(article, feature, weight) triples, gathered part by part; features get columns in
+    """(article, column, weight) triples, gathered part by part; features get columns in
     the order they are first seen, so a batch gives the same sums on every run."""
 
     def __init__(self, n: int) -> None:
@@ -588,18 +603,39 @@ class _Parts:
         self.weights: list[npt.NDArray[np.float64]] = []
         self.block: list[npt.NDArray[np.bool_]] = []
 
-    def add(
-        self, rows: npt.NDArray[np.int64], features: list[str], weight: float, block: bool
-    ) -> None:
-        """Features of the articles `rows` (one each; repeats count once) at `weight`;
-        `block`: they count twice in the document frequency (title features, numbers)."""
+    def column_ids(self, features: list[str]) -> npt.NDArray[np.int64]:
         columns = self.columns
         for f in [f for f in dict.fromkeys(features) if f not in columns]:  # in order
             columns[f] = len(columns)
+        return np.fromiter(map(columns.__getitem__, features), np.int64, len(features))
+
+    def table(self, found: list[tuple[str, ...]]) -> _Table:
+        """The columns of what each distinct word gives (`found`, in word order)."""
+        ptr = np.zeros(len(found) + 1, np.int64)
+        np.cumsum(np.fromiter(map(len, found), np.int64, len(found)), out=ptr[1:])
+        return _Table(ptr, self.column_ids(list(chain.from_iterable(found))))
+
+    def add(
+        self,
+        rows: npt.NDArray[np.int64],
+        cols: npt.NDArray[np.int64],
+        weights: npt.NDArray[np.float64],
+        block: npt.NDArray[np.bool_],
+    ) -> None:
+        """Features (columns) of the articles `rows`, repeats counting once, at `weights`;
+        `block`: they count twice in the document frequency (title features, numbers)."""
         self.rows.append(rows)
-        self.cols.append(np.fromiter(map(columns.__getitem__, features), np.int64, len(features)))
-        self.weights.append(np.full(len(features), weight))
-        self.block.append(np.full(len(features), block))
+        self.cols.append(cols)
+        self.weights.append(weights)
+        self.block.append(block)
+
+    def add_named(self, per_article: list[list[str]], weight: float, block: bool) -> None:
+        """Each article's features, by name."""
+        flat = list(chain.from_iterable(per_article))
+        size = len(flat)
+        self.add(
+            _rows(per_article), self.column_ids(flat), np.full(size, weight), np.full(size, block)
+        )
 
     def names(self) -> list[str]:
         return list(self.columns)
@@ -646,6 +682,38 @@ class _Parts:
         return sparse.csr_matrix((w, cols, indptr), shape=(self.n, width))
 
 
+@dataclass(slots=True)
+class _Words:
+    """Every article's title words, then its text words, in one list, each distinct word
+    numbered once."""
+
+    distinct: list[str]  # the distinct words, in the order first met
+    ids: npt.NDArray[np.int64]  # the word at each position
+    rows: npt.NDArray[np.int64]  # its article
+    title: npt.NDArray[np.bool_]  # whether it is in the title
+    end: list[int]  # where its title or text ends (a phrase stops there)
+
+    @classmethod
+    def of(cls, titles: list[list[str]], texts: list[list[str]]) -> _Words:
+        n = len(titles)
+        parts = titles + texts
+        lens = np.fromiter(map(len, parts), np.int64, len(parts))
+        flat = list(chain.from_iterable(parts))
+        number = {w: k for k, w in enumerate(dict.fromkeys(flat))}
+        ends = np.cumsum(lens)
+        return cls(
+            list(number),
+            np.fromiter(map(number.__getitem__, flat), np.int64, len(flat)),
+            np.repeat(np.tile(np.arange(n, dtype=np.int64), 2), lens),
+            np.repeat(np.arange(len(parts)) < n, lens),
+            np.repeat(ends, lens).tolist(),
+        )
+
+    def weights(self, at: npt.NDArray[np.int64], title: float) -> npt.NDArray[np.float64]:
+        """`title` for the words at `at` in a title, 1 for the others."""
+        return np.where(self.title[at], title, 1.0)
+
+
 def _prepare(
     articles: Iterable[Article], across_languages: float | None, terms: Path | None = None
 ) -> _Batch:
@@ -673,93 +741,104 @@ def _prepare(
     leads = [a.text[:LEAD_CHARS] or a.excerpt[:LEAD_CHARS] for a in items]
     titles = [_fold(a.title) for a in items]
     texts = list(map(_fold, leads))
-    title_tokens = list(map(_WORDS.findall, titles))
-    text_tokens = list(map(_WORDS.findall, texts))
+    words = _Words.of(list(map(_WORDS.findall, titles)), list(map(_WORDS.findall, texts)))
     nums = _numbers_in([t + "\n\n" + x for t, x in zip(titles, texts, strict=True)], {})
-    num_rows, num_flat = _rows(nums), list(chain.from_iterable(nums))
-    words = _Parts(n)
-    stems: dict[str, tuple[str, ...]] = {}
-    for tokens, weight, block in ((text_tokens, 1.0, False), (title_tokens, TITLE_WEIGHT, True)):
-        flat = list(chain.from_iterable(tokens))
-        words.add(*_expand(_rows(tokens), _memo_map(_stems, flat, stems)), weight, block)
-    words.add(num_rows, num_flat, NUMBER_WEIGHT, True)
+    parts = _Parts(n)
+    rows, cols, at = parts.table(_stems(words.distinct)).at(words.ids, words.rows)
+    parts.add(rows, cols, words.weights(at, TITLE_WEIGHT), words.title[at])
+    parts.add_named(nums, NUMBER_WEIGHT, True)
     batch = _Batch(
-        docs, langs, lang_ids, words.matrix(lang_ids, len(langs)), words.names(), None, []
+        docs, langs, lang_ids, parts.matrix(lang_ids, len(langs)), parts.names(), None, []
     )
     if across_languages is None or len(langs) < 2:
         return batch
     marks = _Parts(n)
-    skeletons: dict[str, tuple[str, ...]] = {}
-    runs: dict[str, tuple[str, ...]] = {}
-    phrases: dict[str, dict[str, tuple[_Phrase, ...]]] = {}  # per language
-    raw_titles = [a.title for a in items]
-    for tokens, raw, title in ((text_tokens, leads, False), (title_tokens, raw_titles, True)):
-        weight = TITLE_WEIGHT if title else 1.0
-        named, plain = _concept_marks(tokens, lang_ids, langs, terms, skeletons, phrases)
-        found = list(map(_NAME.findall, raw))
-        named_runs = _expand(
-            _rows(found), _memo_map(_name_runs, list(chain.from_iterable(found)), runs)
+    used = np.zeros(len(words.ids), np.bool_)  # words that named a concept give no skeleton
+    for k, lang in enumerate(langs):
+        _concepts_of(words, np.flatnonzero(lang_ids[words.rows] == k), lang, terms, marks, used)
+    plain = np.flatnonzero(~used)
+    table = marks.table(_skeletons_of(words.distinct))
+    rows, cols, at = table.at(words.ids[plain], words.rows[plain])
+    weights = PLAIN_WEIGHT * words.weights(plain[at], TITLE_WEIGHT)
+    marks.add(rows, cols, weights, words.title[plain[at]])
+    memo: dict[str, tuple[str, ...]] = {}
+    for raw, title in (([a.title for a in items], True), (leads, False)):
+        runs = list(map(_NAME.findall, raw))  # names written in parts: Kim Jong Un
+        found = _memo_map(_name_runs, list(chain.from_iterable(runs)), memo)
+        counts = np.fromiter(map(len, found), np.int64, len(found))
+        names = list(chain.from_iterable(found))
+        size = len(names)
+        rows = np.repeat(_rows(runs), counts)
+        marks.add(
+            rows,
+            marks.column_ids(names),
+            np.full(size, TITLE_WEIGHT if title else 1.0),
+            np.full(size, title),
         )
-        marks.add(*plain, PLAIN_WEIGHT * weight, title)
-        marks.add(*named, weight, title)
-        marks.add(*named_runs, weight, title)
-    marks.add(num_rows, num_flat, NUMBER_WEIGHT, True)
+    marks.add_named(nums, NUMBER_WEIGHT, True)
     batch.marks, batch.mark_names = marks.matrix(), marks.names()
     return batch
 
 
-def _concept_marks(
-    tokens: list[list[str]],
-    lang_ids: npt.NDArray[np.int64],
-    langs: list[str],
+def _concepts_of(
+    words: _Words,
+    at: npt.NDArray[np.int64],
+    lang: str,
     terms: Path | None,
-    skeletons: dict[str, tuple[str, ...]],
-    phrases: dict[str, dict[str, tuple[_Phrase, ...]]],
-) -> tuple[tuple[npt.NDArray[np.int64], list[str]], tuple[npt.NDArray[np.int64], list[str]]]:
-    """(rows, features) of the concepts the articles' words name, and of the skeletons of
-    their other words."""
-    named_rows: list[npt.NDArray[np.int64]] = []
-    named: list[str] = []
-    plain_rows: list[npt.NDArray[np.int64]] = []
-    plain: list[str] = []
-    for k, lang in enumerate(langs):
-        members = np.flatnonzero(lang_ids == k)
-        mine = [tokens[i] for i in members]
-        flat = list(chain.from_iterable(mine))
-        rows = members[_rows(mine)]
-        ends = list(accumulate(map(len, mine)))
-        memo = phrases.setdefault(lang, {})
-        _learn_phrases(flat, lang, memo, terms)
-        one: dict[str, tuple[str, ...]] = {}  # word -> concepts it names alone
-        more: dict[str, tuple[_Phrase, ...]] = {}  # word -> names it starts
-        for t in dict.fromkeys(compress(flat, map(memo.__getitem__, flat))):
-            if ids := tuple(chain.from_iterable(i for w, i in memo[t] if len(w) == 1)):
-                one[t] = ids
-            if longer := tuple(p for p in memo[t] if len(p[0]) > 1):
-                more[t] = longer
-        found: list[tuple[str, ...]] = list(map(one.get, flat, repeat(())))
-        sk = _memo_map(_skeletons_of, flat, skeletons)
-        for i in compress(range(len(flat)), found):  # a word that names a concept
-            sk[i] = ()
-        longest = {t: max(len(p[0]) for p in ps) for t, ps in more.items()}
-        seen: dict[tuple[str, ...], list[tuple[tuple[str, ...], int]]] = {}
-        for i in compress(range(len(flat)), map(more.__contains__, flat)):
-            words = tuple(flat[i : min(i + longest[flat[i]], ends[bisect_right(ends, i)])])
-            if (hits := seen.get(words)) is None:
-                hits = seen[words] = list(_phrases_at(words, 0, len(words), more[words[0]]))
-            for ids, span in hits:
-                found[i] += ids
-                for j in range(i, i + span):
-                    sk[j] = ()
-        for out_rows, out, per in ((named_rows, named, found), (plain_rows, plain, sk)):
-            r, f = _expand(rows, per)
-            out_rows.append(r)
-            out.extend(f)
-    empty = np.zeros(0, np.int64)
-    return (np.concatenate([empty, *named_rows]), named), (
-        np.concatenate([empty, *plain_rows]),
-        plain,
-    )
+    marks: _Parts,
+    used: npt.NDArray[np.bool_],
+) -> None:
+    """Add to `marks` the concepts that the words at positions `at` (all in `lang`) name,
+    and mark those words `used`."""
+    if not len(at):
+        return
+    present = np.unique(words.ids[at])
+    memo: dict[str, tuple[_Phrase, ...]] = {}
+    distinct = [words.distinct[i] for i in present.tolist()]
+    if not _learn_phrases(distinct, lang, memo, terms):
+        return
+    one: list[tuple[str, ...]] = []  # per present word: the concepts it names alone
+    longest = np.zeros(len(words.distinct), np.int64)  # per word: its longest phrase
+    more: dict[int, tuple[_Phrase, ...]] = {}  # word -> the phrases of 2+ words it starts
+    for i, t in zip(present.tolist(), distinct, strict=True):
+        one.append(tuple(chain.from_iterable(ids for w, ids in memo[t] if len(w) == 1)))
+        if longer := tuple(p for p in memo[t] if len(p[0]) > 1):
+            more[i] = longer
+            longest[i] = max(len(p[0]) for p in longer)
+    local = np.searchsorted(present, words.ids[at])  # the word's place in `present`
+    table = marks.table(one)
+    rows, cols, which = table.at(local, words.rows[at])
+    marks.add(rows, cols, words.weights(at[which], TITLE_WEIGHT), words.title[at[which]])
+    used[at[table.ptr[local + 1] > table.ptr[local]]] = True
+    starts = at[longest[words.ids[at]] > 0].tolist()
+    if not starts:
+        return
+    where = np.array(starts, np.int64)
+    spans = longest[words.ids[where]].tolist()
+    seen: dict[tuple[int, ...], list[tuple[tuple[str, ...], int]]] = {}
+    found_rows: list[int] = []
+    found: list[str] = []
+    titled: list[bool] = []
+    for p, most, row, in_title in zip(
+        starts, spans, words.rows[where].tolist(), words.title[where].tolist(), strict=True
+    ):
+        key = tuple(words.ids[p : min(p + most, words.end[p])].tolist())
+        if (hits := seen.get(key)) is None:
+            text = [words.distinct[i] for i in key]
+            hits = seen[key] = list(_phrases_at(text, 0, len(text), more[key[0]]))
+        for concepts, span in hits:
+            found_rows += [row] * len(concepts)
+            found += concepts
+            titled += [in_title] * len(concepts)
+            used[p : p + span] = True
+    if found:
+        title = np.array(titled)
+        marks.add(
+            np.array(found_rows, np.int64),
+            marks.column_ids(found),
+            np.where(title, TITLE_WEIGHT, 1.0),
+            title,
+        )
 
 
 # --- pairs -------------------------------------------------------------------------------
