@@ -479,6 +479,7 @@ class _Batch:
     docs: list[_Doc]
     langs: list[str]  # language codes; lang_ids[i] indexes it
     lang_ids: npt.NDArray[np.int64]
+    stamps: list[float | None]  # each article's date as a timestamp
     words: sparse.csr_matrix
     word_names: list[str]  # stem or number of each stem id
     marks: sparse.csr_matrix | None  # None: not compared across languages
@@ -747,8 +748,9 @@ def _prepare(
     rows, cols, at = parts.table(_stems(words.distinct)).at(words.ids, words.rows)
     parts.add(rows, cols, words.weights(at, TITLE_WEIGHT), words.title[at])
     parts.add_named(nums, NUMBER_WEIGHT, True)
+    stamps = [d.when.timestamp() if d.when else None for d in docs]
     batch = _Batch(
-        docs, langs, lang_ids, parts.matrix(lang_ids, len(langs)), parts.names(), None, []
+        docs, langs, lang_ids, stamps, parts.matrix(lang_ids, len(langs)), parts.names(), None, []
     )
     if across_languages is None or len(langs) < 2:
         return batch
@@ -852,7 +854,7 @@ def _pairs(
     time order, PAIR_BLOCK at a time, against those of the window before them, as one
     sparse product each. Pair (i, j), i < j, comes as the code i * n + j."""
     n = len(batch.docs)
-    stamps = np.array([d.when.timestamp() if d.when else np.inf for d in batch.docs])
+    stamps = np.array([np.inf if t is None else t for t in batch.stamps])
     order = np.argsort(stamps, kind="stable")  # undated last
     when = stamps[order]
     lang = batch.lang_ids[order]
@@ -918,24 +920,25 @@ def _clusters(
     batch: _Batch, window: timedelta, same_language: float, across_languages: float | None
 ) -> list[Cluster]:
     codes, sims = _pairs(batch, window, across_languages is not None)
-    return _groups(batch.docs, codes, sims, same_language, across_languages or math.inf, window)
+    return _groups(batch, codes, sims, same_language, across_languages or math.inf, window)
 
 
 def _groups(
-    docs: list[_Doc],
+    batch: _Batch,
     codes: npt.NDArray[np.int64],
     sims: npt.NDArray[np.float64],
     same: float,
     across: float,
     window: timedelta,
 ) -> list[Cluster]:
+    docs = batch.docs
     where = list(range(len(docs)))
     lang = [d.lang for d in docs]
     members: dict[int, list[int]] = {i: [i] for i in range(len(docs))}
-    # first and last date of each group's dated articles (None: no dated article)
-    dates: list[tuple[datetime, datetime] | None] = [
-        (d.when, d.when) if d.when is not None else None for d in docs
-    ]
+    # first and last date (a timestamp) of each group's dated articles (None: none dated)
+    dates: list[tuple[float, float] | None] = [None if t is None else (t, t) for t in batch.stamps]
+    longest = window.total_seconds()
+    whens = [(d.when is None, t[0] if t else 0.0) for d, t in zip(docs, dates, strict=True)]
     n = len(docs)
     get = dict(zip(codes.tolist(), sims.tolist(), strict=True)).get
     strong = np.flatnonzero(sims >= min(same, across))  # a weaker pair joins nothing
@@ -948,7 +951,7 @@ def _groups(
             continue
         da, db = dates[a], dates[b]
         span = da if db is None else db if da is None else (min(da[0], db[0]), max(da[1], db[1]))
-        if span is not None and span[1] - span[0] > window:
+        if span is not None and span[1] - span[0] > longest:
             continue  # a story spans at most `window` from its first to its last dated article
         group_a, group_b = members[a], members[b]
         if not _cohesive(lang, get, n, group_a, group_b, need * COHESION, same * KIN):
@@ -960,9 +963,17 @@ def _groups(
         group_a.extend(group_b)
         dates[a] = span
         del members[b]
-    out = [_cluster(docs, m) for m in members.values()]
-    by_key = {d.key: d for d in docs}
-    return sorted(out, key=lambda c: (_when_key(by_key[c.lead].when), c.lead))
+    out = []
+    for group in members.values():
+        if len(group) == 1:  # most stories are told once
+            out.append((whens[group[0]], Cluster(docs[group[0]].key, (docs[group[0]].key,))))
+        else:
+            ranked = sorted(group, key=lambda i: (whens[i], -docs[i].size, docs[i].key))
+            rest = sorted(ranked[1:], key=lambda i: (whens[i], docs[i].key))
+            lead = docs[ranked[0]].key
+            out.append((whens[ranked[0]], Cluster(lead, (lead, *(docs[i].key for i in rest)))))
+    out.sort(key=lambda c: (c[0], c[1].lead))
+    return [c for _, c in out]
 
 
 def _cohesive(
@@ -985,21 +996,6 @@ def _cohesive(
                 return False
             total += s
     return total / (len(group_a) * len(group_b)) >= mean
-
-
-def _when_key(when: datetime | None) -> tuple[bool, float]:
-    return (when is None, when.timestamp() if when else 0.0)
-
-
-def _rank(d: _Doc) -> tuple[tuple[bool, float], int, str]:
-    return (_when_key(d.when), -d.size, d.key)
-
-
-def _cluster(docs: list[_Doc], group: list[int]) -> Cluster:
-    ordered = sorted((docs[i] for i in group), key=_rank)
-    lead = ordered[0]
-    rest = sorted(ordered[1:], key=lambda d: (_when_key(d.when), d.key))
-    return Cluster(lead.key, (lead.key, *(d.key for d in rest)))
 
 
 # --- explain -----------------------------------------------------------------------------
