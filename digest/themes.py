@@ -33,7 +33,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from itertools import accumulate, pairwise
+from itertools import accumulate, compress, count, pairwise
+from operator import itemgetter
 
 from digest.models import Article, Classification, TermHit, Theme, ThemeMatch
 
@@ -71,6 +72,7 @@ _SPLIT = re.compile(r"(\W+)")  # words at even indexes, what separates them at o
 _TERM_WORD = re.compile(r"(\w+)(\*?)")
 _LOOSE = re.compile(r"[\s']+")  # separators a phrase may have between its words
 _HEAD = 3  # prefix terms are indexed by their first letters
+_head = itemgetter(slice(None, _HEAD))  # a word's first letters, for map() in C
 
 
 def fold(text: str) -> str:
@@ -143,6 +145,9 @@ class _Words:
     exact: dict[str, list[_Term]] = field(default_factory=dict)
     heads: dict[str, list[_Term]] = field(default_factory=dict)
     short_heads: set[int] = field(default_factory=set)  # prefix stems shorter than _HEAD
+    # The first letters of every first word, exact or prefix: a token whose own first letters
+    # are not here starts no term, which set lookups in C can tell for a whole text at once.
+    starts: set[str] = field(default_factory=set)
 
     def add(self, term: _Term) -> None:
         first = term.words[0]
@@ -153,6 +158,7 @@ class _Words:
             self.heads.setdefault(key, []).append(term)
         else:
             self.exact.setdefault(first, []).append(term)
+        self.starts.add(first[:_HEAD])
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.heads)
@@ -167,15 +173,16 @@ class _Words:
 
     def scan(self, tokens: Sequence[str], parts: Sequence[str], nthemes: int) -> list[_Span]:
         """Matches, per theme left to right without overlap; config order breaks ties."""
-        heads = self.heads.keys() & {t[:_HEAD] for t in tokens}
-        exact = self.exact.keys() & set(tokens)
-        if not heads and not exact and not self.short_heads:
+        if self.short_heads:  # a stem of one or two letters may start any token
+            positions: Iterable[int] = range(len(tokens))
+        elif self.starts.isdisjoint(map(_head, tokens)):  # most texts: nothing to look at
             return []
+        else:
+            positions = compress(count(), map(self.starts.__contains__, map(_head, tokens)))
         free = [0] * nthemes  # first token each theme may still match from
         out = []
-        for i, tok in enumerate(tokens):
-            if not tok or not (tok in exact or tok[:_HEAD] in heads or self.short_heads):
-                continue
+        for i in positions:
+            tok = tokens[i]
             best: dict[int, tuple[int, _Term, int]] = {}
             for term in self.candidates(tok):
                 if free[term.theme] > i:
