@@ -213,8 +213,10 @@ class _Words:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Span:
+    """Where a term matched (not frozen: that triples the cost of making one)."""
+
     theme: int
     label: str
     first: int  # index in parts of the first word
@@ -290,7 +292,7 @@ class _Index:
             kept = [
                 TermHit(label, where, folded[a:b])
                 for a, b, label in hits
-                if b > a and not any(s <= a and b <= e for s, e in bad)
+                if b > a and not (bad and any(s <= a and b <= e for s, e in bad))
             ]
             if kept:
                 out[pos] = kept
