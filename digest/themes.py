@@ -268,7 +268,8 @@ class _Index:
         parts = _SPLIT.split(folded)
         tokens = parts[0::2]
         spans = self.words.scan(tokens, parts, len(self.themes)) if self.words else []
-        cjk = bool(self.cjk) and _CJK.search(folded) is not None
+        # isascii() is free (CPython records it), and most folded texts are ASCII
+        cjk = bool(self.cjk) and not folded.isascii() and _CJK.search(folded) is not None
         if not spans and not cjk and not self.patterns:
             return {}
         starts = list(accumulate(map(len, parts), initial=0))
