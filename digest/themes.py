@@ -188,7 +188,7 @@ class _Words:
         """Matches, per theme left to right without overlap; config order breaks ties."""
         if self.short_heads:  # a stem of one or two letters may start any token
             positions: Iterable[int] = range(len(tokens))
-        elif self.starts.isdisjoint(map(_head, tokens)):  # most texts: nothing to look at
+        elif self.starts.isdisjoint(map(_head, tokens)):  # many texts: nothing to look at
             return []
         else:
             positions = compress(count(), map(self.starts.__contains__, map(_head, tokens)))
