@@ -33,7 +33,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from itertools import accumulate, pairwise
+from itertools import accumulate, compress, count, pairwise
+from operator import itemgetter
 
 from digest.models import Article, Classification, TermHit, Theme, ThemeMatch
 
@@ -71,6 +72,7 @@ _SPLIT = re.compile(r"(\W+)")  # words at even indexes, what separates them at o
 _TERM_WORD = re.compile(r"(\w+)(\*?)")
 _LOOSE = re.compile(r"[\s']+")  # separators a phrase may have between its words
 _HEAD = 3  # prefix terms are indexed by their first letters
+_head = itemgetter(slice(None, _HEAD))  # a word's first letters, for map() in C
 
 
 def fold(text: str) -> str:
@@ -126,14 +128,23 @@ def _parse(term: str, theme: int, index: int) -> _Term | None:
 
 
 def _cjk_regex(terms: Sequence[str]) -> re.Pattern[str] | None:
-    """Alternation of the CJK terms, in config order; group g<i> is terms[i]."""
-    alts = []
+    """Alternation of the CJK terms, in config order; group g<i> is terms[i].
+
+    It starts by looking ahead for the terms' first characters: the re module tries every
+    alternative (each in its own group) at every character otherwise, which made a CJK text
+    cost more than folding it.
+    """
+    alts, firsts = [], set()
     for i, term in enumerate(terms):
         folded = fold(term).strip()
         if _CJK.search(folded):
-            body = re.escape(folded.rstrip("*")) + (r"\w*" if folded.endswith("*") else "")
+            stem = folded.rstrip("*")
+            body = re.escape(stem) + (r"\w*" if folded.endswith("*") else "")
             alts.append(f"(?P<g{i}>{body})")
-    return re.compile("|".join(alts)) if alts else None
+            firsts.add(re.escape(stem[0]))
+    if not alts:
+        return None
+    return re.compile(f"(?=[{''.join(sorted(firsts))}])(?:{'|'.join(alts)})")
 
 
 @dataclass(slots=True)
@@ -143,6 +154,9 @@ class _Words:
     exact: dict[str, list[_Term]] = field(default_factory=dict)
     heads: dict[str, list[_Term]] = field(default_factory=dict)
     short_heads: set[int] = field(default_factory=set)  # prefix stems shorter than _HEAD
+    # The first letters of every first word, exact or prefix: a token whose own first letters
+    # are not here starts no term, which set lookups in C can tell for a whole text at once.
+    starts: set[str] = field(default_factory=set)
 
     def add(self, term: _Term) -> None:
         first = term.words[0]
@@ -153,68 +167,77 @@ class _Words:
             self.heads.setdefault(key, []).append(term)
         else:
             self.exact.setdefault(first, []).append(term)
+        self.starts.add(first[:_HEAD])
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.heads)
 
-    def candidates(self, tok: str) -> list[_Term]:
-        found = list(self.exact.get(tok, ()))
-        found += [t for t in self.heads.get(tok[:_HEAD], ()) if tok.startswith(t.words[0])]
+    def candidates(self, tok: str) -> Sequence[_Term]:
+        """The terms whose first word tok is (or starts with, for a prefix); do not change it."""
+        found: Sequence[_Term] = self.exact.get(tok, ())
+        stems = self.heads.get(tok[:_HEAD])
+        if stems:
+            found = [*found, *[t for t in stems if tok.startswith(t.words[0])]]
         for n in self.short_heads:
             if len(tok) > n:
-                found += [t for t in self.heads.get(tok[:n], ()) if tok.startswith(t.words[0])]
+                short = self.heads.get(tok[:n], ())
+                found = [*found, *[t for t in short if tok.startswith(t.words[0])]]
         return found
 
     def scan(self, tokens: Sequence[str], parts: Sequence[str], nthemes: int) -> list[_Span]:
         """Matches, per theme left to right without overlap; config order breaks ties."""
-        heads = self.heads.keys() & {t[:_HEAD] for t in tokens}
-        exact = self.exact.keys() & set(tokens)
-        if not heads and not exact and not self.short_heads:
+        if self.short_heads:  # a stem of one or two letters may start any token
+            positions: Iterable[int] = range(len(tokens))
+        elif self.starts.isdisjoint(map(_head, tokens)):  # many texts: nothing to look at
             return []
+        else:
+            positions = compress(count(), map(self.starts.__contains__, map(_head, tokens)))
         free = [0] * nthemes  # first token each theme may still match from
         out = []
-        for i, tok in enumerate(tokens):
-            if not tok or not (tok in exact or tok[:_HEAD] in heads or self.short_heads):
+        for i in positions:
+            found = self.candidates(tokens[i])
+            if not found:
                 continue
             best: dict[int, tuple[int, _Term, int]] = {}
-            for term in self.candidates(tok):
-                if free[term.theme] > i:
+            for term in found:
+                theme = term.theme
+                if free[theme] > i:
                     continue
-                n = term.match_at(tokens, parts, i)
-                if n and (term.theme not in best or term.index < best[term.theme][0]):
-                    best[term.theme] = (term.index, term, n)
+                # a one-word term matches wherever it is a candidate
+                n = term.match_at(tokens, parts, i) if len(term.words) > 1 else 1
+                if n and (theme not in best or term.index < best[theme][0]):
+                    best[theme] = (term.index, term, n)
             for theme, (_, term, n) in best.items():
                 free[theme] = i + n
-                out.append(_Span(term.theme, term.label, 2 * i, 2 * (i + n - 1)))
+                out.append(_Span(theme, term.label, 2 * i, 2 * (i + n - 1)))
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Span:
+    """Where a term matched (not frozen: that triples the cost of making one)."""
+
     theme: int
     label: str
     first: int  # index in parts of the first word
     last: int  # index in parts of the last word
 
 
-@dataclass(frozen=True, slots=True)
-class _ThemeRules:
-    theme: Theme
-    cjk: re.Pattern[str] | None
-    exclude_cjk: re.Pattern[str] | None
-    patterns: tuple[re.Pattern[str], ...]
-
-
 @dataclass(slots=True)
 class _Index:
-    """Every theme's terms, compiled once for a sequence of themes."""
+    """Every theme's terms, compiled once for a sequence of themes.
+
+    The CJK terms, exclude terms and patterns are kept per kind with the positions of the
+    themes that have them, so a text costs nothing for the themes that have none.
+    """
 
     themes: tuple[Theme, ...]
-    rules: list[_ThemeRules] = field(default_factory=list)
     words: _Words = field(default_factory=_Words)
     exclude: _Words = field(default_factory=_Words)
-    any_cjk: bool = False
-    any_patterns: bool = False
+    cjk: list[tuple[int, re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
+    cjk_exclude: list[tuple[int, re.Pattern[str]]] = field(default_factory=list)
+    patterns: list[tuple[int, re.Pattern[str]]] = field(default_factory=list)
+    excluding: set[int] = field(default_factory=set)  # themes with exclude terms
 
     def __post_init__(self) -> None:
         for pos, theme in enumerate(self.themes):
@@ -228,48 +251,52 @@ class _Index:
                 parsed = _parse(term, pos, index)
                 if parsed and not _CJK.search(term):
                     self.exclude.add(parsed)
-            rules = _ThemeRules(
-                theme,
-                _cjk_regex(theme.terms),
-                _cjk_regex(exclude),
-                tuple(re.compile(p, re.IGNORECASE) for p in patterns),
-            )
-            self.any_cjk |= rules.cjk is not None
-            self.any_patterns |= bool(rules.patterns)
-            self.rules.append(rules)
+                    self.excluding.add(pos)
+            if (cjk := _cjk_regex(theme.terms)) is not None:
+                self.cjk.append((pos, cjk, theme.terms))
+            if (cjk := _cjk_regex(exclude)) is not None:
+                self.cjk_exclude.append((pos, cjk))
+                self.excluding.add(pos)
+            self.patterns += [(pos, re.compile(p, re.IGNORECASE)) for p in patterns]
 
-    def hits(self, folded: str, where: str) -> list[list[TermHit]]:
-        """TermHits per theme, in text order, excluded ones left out."""
-        n = len(self.themes)
+    def hits(self, folded: str, where: str) -> dict[int, list[TermHit]]:
+        """TermHits of the themes (by position) that have any, in text order.
+
+        Excluded hits are left out, and so is a theme left with none. Most texts match no
+        theme, so they get an empty dict, not a list per theme.
+        """
         parts = _SPLIT.split(folded)
         tokens = parts[0::2]
-        spans = self.words.scan(tokens, parts, n) if self.words else []
-        cjk = self.any_cjk and _CJK.search(folded) is not None
-        out: list[list[TermHit]] = [[] for _ in range(n)]
-        if not spans and not cjk and not self.any_patterns:
-            return out
+        spans = self.words.scan(tokens, parts, len(self.themes)) if self.words else []
+        # isascii() is free (CPython records it), and most folded texts are ASCII
+        cjk = bool(self.cjk) and not folded.isascii() and _CJK.search(folded) is not None
+        if not spans and not cjk and not self.patterns:
+            return {}
         starts = list(accumulate(map(len, parts), initial=0))
-        found: list[list[tuple[int, int, str]]] = [[] for _ in range(n)]  # start, end, label
+        found: dict[int, list[tuple[int, int, str]]] = {}  # start, end, label
         for s in spans:
-            found[s.theme].append((starts[s.first], starts[s.last + 1], s.label))
-        for pos, rules in enumerate(self.rules):
-            if cjk and rules.cjk is not None:
-                for m in rules.cjk.finditer(folded):
-                    label = rules.theme.terms[int((m.lastgroup or "g0")[1:])]
-                    found[pos].append((m.start(), m.end(), label))
-            for p in rules.patterns:
-                found[pos].extend((m.start(), m.end(), p.pattern) for m in p.finditer(folded))
-        excluded = self._excluded(folded, tokens, parts, starts, cjk)
-        for pos, hits in enumerate(found):
-            if not hits:
-                continue
-            bad = excluded[pos]
+            found.setdefault(s.theme, []).append((starts[s.first], starts[s.last + 1], s.label))
+        for pos, regex, terms in self.cjk if cjk else ():
+            for m in regex.finditer(folded):
+                label = terms[int((m.lastgroup or "g0")[1:])]
+                found.setdefault(pos, []).append((m.start(), m.end(), label))
+        for pos, pattern in self.patterns:
+            for m in pattern.finditer(folded):
+                found.setdefault(pos, []).append((m.start(), m.end(), pattern.pattern))
+        excluded = {}
+        if found.keys() & self.excluding:
+            excluded = self._excluded(folded, tokens, parts, starts, cjk)
+        out = {}
+        for pos, hits in found.items():
+            bad = excluded.get(pos, ())
             hits.sort()
-            out[pos] = [
+            kept = [
                 TermHit(label, where, folded[a:b])
                 for a, b, label in hits
-                if b > a and not any(s <= a and b <= e for s, e in bad)
+                if b > a and not (bad and any(s <= a and b <= e for s, e in bad))
             ]
+            if kept:
+                out[pos] = kept
         return out
 
     def _excluded(
@@ -279,25 +306,27 @@ class _Index:
         parts: Sequence[str],
         starts: Sequence[int],
         cjk: bool,
-    ) -> list[list[tuple[int, int]]]:
-        out: list[list[tuple[int, int]]] = [[] for _ in self.themes]
+    ) -> dict[int, list[tuple[int, int]]]:
+        out: dict[int, list[tuple[int, int]]] = {}
         if self.exclude:
             for s in self.exclude.scan(tokens, parts, len(self.themes)):
-                out[s.theme].append((starts[s.first], starts[s.last + 1]))
-        if cjk:
-            for pos, rules in enumerate(self.rules):
-                if rules.exclude_cjk is not None:
-                    out[pos].extend(m.span() for m in rules.exclude_cjk.finditer(folded))
+                out.setdefault(s.theme, []).append((starts[s.first], starts[s.last + 1]))
+        for pos, regex in self.cjk_exclude if cjk else ():
+            out.setdefault(pos, []).extend(m.span() for m in regex.finditer(folded))
         return out
 
     def matches(self, title: str, text: str, only_themes: bool = False) -> list[ThemeMatch]:
         """Each theme's match, in theme order; only those reaching min_score if asked."""
         title_hits = self.hits(title, "title")
         text_hits = self.hits(text, "text")
+        if only_themes:  # themes without a hit are left out
+            positions: Iterable[int] = sorted(title_hits.keys() | text_hits.keys())
+        else:
+            positions = range(len(self.themes))
         out = []
-        for theme, th, xh in zip(self.themes, title_hits, text_hits, strict=True):
-            if only_themes and not th and not xh:
-                continue
+        for pos in positions:
+            theme = self.themes[pos]
+            th, xh = title_hits.get(pos, []), text_hits.get(pos, [])
             score = TITLE_WEIGHT * len({h.term for h in th}) + min(len(xh), MAX_TEXT_SCORE)
             if not only_themes or score >= theme.min_score:
                 out.append(ThemeMatch(theme.id, score, tuple(th + xh)))
