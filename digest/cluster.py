@@ -67,7 +67,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import chain, compress, islice, pairwise
+from itertools import chain, compress, count, islice, pairwise
 from math import fsum
 from operator import and_, mul
 from pathlib import Path
@@ -586,9 +586,9 @@ class _Table:
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """For words at some positions (and their rows): (row, column, position index) of
         every feature they give."""
-        start, count = self.ptr[words], self.ptr[words + 1] - self.ptr[words]
-        which = np.repeat(np.arange(len(words)), count)
-        inside = np.arange(len(which)) - np.repeat(np.cumsum(count) - count, count)
+        start, counts = self.ptr[words], self.ptr[words + 1] - self.ptr[words]
+        which = np.repeat(np.arange(len(words)), counts)
+        inside = np.arange(len(which)) - np.repeat(np.cumsum(counts) - counts, counts)
         return rows[which], self.cols[start[which] + inside], which
 
 
@@ -692,7 +692,7 @@ class _Words:
     ids: npt.NDArray[np.int64]  # the word at each position
     rows: npt.NDArray[np.int64]  # its article
     title: npt.NDArray[np.bool_]  # whether it is in the title
-    end: list[int]  # where its title or text ends (a phrase stops there)
+    end: npt.NDArray[np.int64]  # where its title or text ends (a phrase stops there)
 
     @classmethod
     def of(cls, titles: list[list[str]], texts: list[list[str]]) -> _Words:
@@ -700,14 +700,14 @@ class _Words:
         parts = titles + texts
         lens = np.fromiter(map(len, parts), np.int64, len(parts))
         flat = list(chain.from_iterable(parts))
-        number = {w: k for k, w in enumerate(dict.fromkeys(flat))}
+        number = dict(zip(dict.fromkeys(flat), count()))
         ends = np.cumsum(lens)
         return cls(
             list(number),
             np.fromiter(map(number.__getitem__, flat), np.int64, len(flat)),
             np.repeat(np.tile(np.arange(n, dtype=np.int64), 2), lens),
             np.repeat(np.arange(len(parts)) < n, lens),
-            np.repeat(ends, lens).tolist(),
+            np.repeat(ends, lens),
         )
 
     def weights(self, at: npt.NDArray[np.int64], title: float) -> npt.NDArray[np.float64]:
@@ -794,20 +794,26 @@ def _concepts_of(
     and mark those words `used`."""
     if not len(at):
         return
-    present = np.unique(words.ids[at])
+    here = np.zeros(len(words.distinct), np.bool_)
+    here[words.ids[at]] = True
+    present = np.flatnonzero(here)  # the words used in this language, in word order
     memo: dict[str, tuple[_Phrase, ...]] = {}
     distinct = [words.distinct[i] for i in present.tolist()]
     if not _learn_phrases(distinct, lang, memo, terms):
         return
-    one: list[tuple[str, ...]] = []  # per present word: the concepts it names alone
+    one: list[tuple[str, ...]] = [()] * len(distinct)  # per present word: what it names alone
     longest = np.zeros(len(words.distinct), np.int64)  # per word: its longest phrase
     more: dict[int, tuple[_Phrase, ...]] = {}  # word -> the phrases of 2+ words it starts
-    for i, t in zip(present.tolist(), distinct, strict=True):
-        one.append(tuple(chain.from_iterable(ids for w, ids in memo[t] if len(w) == 1)))
-        if longer := tuple(p for p in memo[t] if len(p[0]) > 1):
+    for k in compress(range(len(distinct)), map(memo.__getitem__, distinct)):
+        phrases = memo[distinct[k]]
+        one[k] = tuple(chain.from_iterable(ids for w, ids in phrases if len(w) == 1))
+        if longer := tuple(p for p in phrases if len(p[0]) > 1):
+            i = int(present[k])
             more[i] = longer
             longest[i] = max(len(p[0]) for p in longer)
-    local = np.searchsorted(present, words.ids[at])  # the word's place in `present`
+    place = np.zeros(len(words.distinct), np.int64)
+    place[present] = np.arange(len(present))
+    local = place[words.ids[at]]  # the word's place in `present`
     table = marks.table(one)
     rows, cols, which = table.at(local, words.rows[at])
     marks.add(rows, cols, words.weights(at[which], TITLE_WEIGHT), words.title[at[which]])
@@ -816,17 +822,29 @@ def _concepts_of(
     if not starts:
         return
     where = np.array(starts, np.int64)
-    spans = longest[words.ids[where]].tolist()
+    # each start's next words, up to its longest phrase and the end of its title or text
+    most, end = longest[words.ids[where]], words.end[where]
+    following = [
+        np.where(
+            where + k < np.minimum(where + most, end),
+            words.ids[np.minimum(where + k, len(words.ids) - 1)],
+            -1,
+        ).tolist()
+        for k in range(int(most.max()))
+    ]
     seen: dict[tuple[int, ...], list[tuple[tuple[str, ...], int]]] = {}
     found_rows: list[int] = []
     found: list[str] = []
     titled: list[bool] = []
-    for p, most, row, in_title in zip(
-        starts, spans, words.rows[where].tolist(), words.title[where].tolist(), strict=True
+    for p, key, row, in_title in zip(
+        starts,
+        zip(*following, strict=True),
+        words.rows[where].tolist(),
+        words.title[where].tolist(),
+        strict=True,
     ):
-        key = tuple(words.ids[p : min(p + most, words.end[p])].tolist())
         if (hits := seen.get(key)) is None:
-            text = [words.distinct[i] for i in key]
+            text = [words.distinct[i] for i in key if i >= 0]
             hits = seen[key] = list(_phrases_at(text, 0, len(text), more[key[0]]))
         for concepts, span in hits:
             found_rows += [row] * len(concepts)
