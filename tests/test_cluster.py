@@ -481,3 +481,21 @@ def test_a_users_news_term_joins_two_reports_in_two_languages(tmp_path: Path) ->
     apart = explain(batch, "wire/30")
     assert apart.closest[0].key == "lettre/30"
     assert "heatwave" not in apart.closest[0].shared
+
+
+def test_two_reports_with_no_title_word_in_common_still_meet_through_their_text() -> None:
+    # Every pair in the window is compared: nothing needs a shared title word to be looked at.
+    body = (
+        "Firefighters battled through the night to contain a blaze at a chemical warehouse on "
+        "the outskirts of Rotterdam, where residents were told to keep windows shut as thick "
+        "smoke drifted over the port."
+    )
+    a = art("wire/40", "Port city told to shut windows", body)
+    b = art(
+        "herald/40",
+        "Overnight warehouse fire contained",
+        body.replace("battled", "fought").replace("thick", "dense"),
+    )
+    clusters = cluster([a, b, ICBM_A, ROADS, *filler()])
+    assert together(clusters, "wire/40", "herald/40")
+    assert not together(clusters, "wire/40", "wire/1")
