@@ -38,15 +38,18 @@ only body words is still found). Features are found for the whole batch at once,
 distinct word worked on once, into sparse TF-IDF matrices (scipy); articles are then taken
 in time order, PAIR_BLOCK at a time, and one sparse product against the articles of the
 window before them gives all their pairs' cosines, so the cost grows with the number of
-articles times those in a window, not with its square. Weights are divided by the
+articles times those in a window, not with its square (a batch all within one window is
+the square). Weights are divided by the
 article's norm once, and a feature no other article has is dropped after counting in the
 norm. In the document frequencies behind IDF a title feature or a number counts twice (as
 its weight).
 
 Features get their matrix columns in the order they are first met, never in a set's order
-(which changes with the process's hash seed), so the same articles always give the same
-sums: a rounding difference must not decide a near-tie, or a preview and the send would
-differ.
+(which changes with the process's hash seed), so the same articles in the same order
+always give the same sums: a rounding difference must not decide a near-tie, or a preview
+and the send would differ.
+
+Dates are compared in whole microseconds (one without a time zone is taken as UTC).
 
 `explain(articles, key)` clusters the same way and says, for each other member of the
 article's story, the similarity and the words, numbers or names the two share.
@@ -64,10 +67,10 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from itertools import chain, compress, count, islice, pairwise
+from itertools import chain, compress, count, islice
 from math import fsum
 from operator import and_, mul
 from pathlib import Path
@@ -466,8 +469,8 @@ class _Doc:
     lang: str
     size: int
     # what `explain` compares (feature -> weight), read from the batch's matrices
-    words: dict[str, float] = field(default_factory=dict)
-    marks: dict[str, float] = field(default_factory=dict)
+    words: dict[str, float]
+    marks: dict[str, float]
 
 
 @dataclass(slots=True)
@@ -479,7 +482,7 @@ class _Batch:
     docs: list[_Doc]
     langs: list[str]  # language codes; lang_ids[i] indexes it
     lang_ids: npt.NDArray[np.int64]
-    stamps: list[float | None]  # each article's date as a timestamp
+    stamps: list[int | None]  # each article's date in microseconds since 1970 (UTC)
     words: sparse.csr_matrix
     word_names: list[str]  # stem or number of each stem id
     marks: sparse.csr_matrix | None  # None: not compared across languages
@@ -487,16 +490,16 @@ class _Batch:
 
     def view(self, i: int) -> _Doc:
         """Article i with its features as dicts (for `explain`)."""
-        d, nl = self.docs[i], len(self.langs)
-        if not d.words:
-            row = self.words[i]
-            cols, weights = row.indices.tolist(), row.data.tolist()
-            d.words = {self.word_names[c // nl]: w for c, w in zip(cols, weights, strict=True)}
-        if self.marks is not None and not d.marks:
+        nl = len(self.langs)
+        row = self.words[i]
+        cols, weights = row.indices.tolist(), row.data.tolist()
+        words = {self.word_names[c // nl]: w for c, w in zip(cols, weights, strict=True)}
+        marks = {}
+        if self.marks is not None:
             row = self.marks[i]
             cols, weights = row.indices.tolist(), row.data.tolist()
-            d.marks = {self.mark_names[c]: w for c, w in zip(cols, weights, strict=True)}
-        return d
+            marks = {self.mark_names[c]: w for c, w in zip(cols, weights, strict=True)}
+        return replace(self.docs[i], words=words, marks=marks)
 
 
 _DROP = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero-width space
@@ -518,10 +521,6 @@ def _stem(t: str) -> tuple[str, ...]:
     if _CJK.search(t):
         return tuple(dict.fromkeys(t[i : i + 2] for i in range(len(t) - 1)))
     return (t[:STEM],)
-
-
-def _stems(words: list[str]) -> list[tuple[str, ...]]:
-    return list(map(_stem, words))
 
 
 def _skeletons_of(words: list[str]) -> list[tuple[str, ...]]:
@@ -743,12 +742,13 @@ def _prepare(
     titles = [_fold(a.title) for a in items]
     texts = list(map(_fold, leads))
     words = _Words.of(list(map(_WORDS.findall, titles)), list(map(_WORDS.findall, texts)))
+    # two newlines: no number runs across them, not even 3만 (title) + 2천 (text)
     nums = _numbers_in([t + "\n\n" + x for t, x in zip(titles, texts, strict=True)], {})
     parts = _Parts(n)
-    rows, cols, at = parts.table(_stems(words.distinct)).at(words.ids, words.rows)
+    rows, cols, at = parts.table(list(map(_stem, words.distinct))).at(words.ids, words.rows)
     parts.add(rows, cols, words.weights(at, TITLE_WEIGHT), words.title[at])
     parts.add_named(nums, NUMBER_WEIGHT, True)
-    stamps = [d.when.timestamp() if d.when else None for d in docs]
+    stamps = [None if d.when is None else _micros(d.when) for d in docs]
     batch = _Batch(
         docs, langs, lang_ids, stamps, parts.matrix(lang_ids, len(langs)), parts.names(), None, []
     )
@@ -872,12 +872,14 @@ def _pairs(
     time order, PAIR_BLOCK at a time, against those of the window before them, as one
     sparse product each. Pair (i, j), i < j, comes as the code i * n + j."""
     n = len(batch.docs)
-    stamps = np.array([np.inf if t is None else t for t in batch.stamps])
+    never = np.iinfo(np.int64).max
+    stamps = np.array([never if t is None else t for t in batch.stamps], np.int64)
     order = np.argsort(stamps, kind="stable")  # undated last
     when = stamps[order]
     lang = batch.lang_ids[order]
-    dated = int(np.searchsorted(when, np.inf))
-    starts = np.searchsorted(when[:dated], when[:dated] - window.total_seconds())
+    span = window // _MICRO
+    dated = int(np.searchsorted(when, never))
+    starts = np.searchsorted(when[:dated], when[:dated] - span)
     blocks = [(s, min(s + PAIR_BLOCK, dated)) for s in range(0, dated, PAIR_BLOCK)]
     blocks += [(s, min(s + PAIR_BLOCK, n)) for s in range(dated, n, PAIR_BLOCK)]
     found: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
@@ -886,10 +888,8 @@ def _pairs(
         kinds.append((batch.marks, True))
     for matrix, cross in kinds:
         x = matrix[order]
-        sets = []
-        if cross:
-            cols, ends = x.indices.tolist(), x.indptr.tolist()
-            sets = [frozenset(cols[a:b]) for a, b in pairwise(ends)]
+        sets: dict[int, frozenset[int]] = {}  # a row's marks, made when a pair needs them
+        cols, ends = (x.indices.tolist(), x.indptr.tolist()) if cross else ([], [])
         for s, e in blocks:
             lo = int(starts[s]) if s < dated else 0  # an undated article meets all
             product = x[s:e] @ x[lo:e].T
@@ -898,11 +898,13 @@ def _pairs(
             c, sim = product.indices[at] + lo, product.data[at]
             keep = c < r
             if s < dated:
-                keep &= when[r] - when[c] <= window.total_seconds()
+                keep &= when[r] - when[c] <= span
             if cross:
                 keep &= lang[r] != lang[c]
             r, c, sim = r[keep], c[keep], sim[keep]
             if cross and len(r):  # few pairs are left: sets count what they share
+                for row in {*r.tolist(), *c.tolist()} - sets.keys():
+                    sets[row] = frozenset(cols[ends[row] : ends[row + 1]])
                 left, right = map(sets.__getitem__, r.tolist()), map(sets.__getitem__, c.tolist())
                 common = map(len, map(and_, left, right))
                 enough = np.fromiter(common, np.int64, len(r)) >= MIN_SHARED_MARKS
@@ -938,7 +940,8 @@ def _clusters(
     batch: _Batch, window: timedelta, same_language: float, across_languages: float | None
 ) -> list[Cluster]:
     codes, sims = _pairs(batch, window, across_languages is not None)
-    return _groups(batch, codes, sims, same_language, across_languages or math.inf, window)
+    across = math.inf if across_languages is None else across_languages
+    return _groups(batch, codes, sims, same_language, across, window)
 
 
 def _groups(
@@ -954,8 +957,8 @@ def _groups(
     lang = [d.lang for d in docs]
     members: dict[int, list[int]] = {i: [i] for i in range(len(docs))}
     # first and last date (a timestamp) of each group's dated articles (None: none dated)
-    dates: list[tuple[float, float] | None] = [None if t is None else (t, t) for t in batch.stamps]
-    longest = window.total_seconds()
+    dates: list[tuple[int, int] | None] = [None if t is None else (t, t) for t in batch.stamps]
+    longest = window // _MICRO
     whens = [(d.when is None, t[0] if t else 0.0) for d, t in zip(docs, dates, strict=True)]
     n = len(docs)
     get = dict(zip(codes.tolist(), sims.tolist(), strict=True)).get
@@ -1083,33 +1086,44 @@ def explain(
     has `key`."""
     items = list(articles)
     batch = _prepare(items, across_languages, terms)
-    docs = [batch.view(i) for i in range(len(batch.docs))]
-    by_key = {d.key: d for d in docs}
-    if key not in by_key:
+    index = {d.key: i for i, d in enumerate(batch.docs)}
+    if key not in index:
         raise KeyError(key)
     clusters = _clusters(batch, window, same_language, across_languages)
     found = next(c for c in clusters if key in c.keys)
-    me = by_key[key]
-    needs = {False: same_language, True: across_languages or math.inf}
+    me = batch.view(index[key])
+    needs = {False: same_language, True: math.inf if across_languages is None else across_languages}
     near = []
-    for d in docs:
+    for i, d in enumerate(batch.docs):
         if d.key in found.keys or not _in_window(me.when, d.when, window):
             continue
         if d.lang != me.lang and across_languages is None:
             continue
-        x, y = _features(me, d)
+        x, y = _features(me, batch.view(i))
         if (s := _cosine(x, y, x.keys() & y.keys())) > 0:
             near.append((s, d.key))
     near = sorted(near, key=lambda n: (-n[0], n[1]))[:closest]
     shown = set(found.keys) | {k for _, k in near}
     spelled = _spellings([a for a in items if a.key in shown])
-    links = tuple(_link(me, by_key[k], spelled, limit, needs) for k in found.keys if k != key)
-    outside = tuple(_link(me, by_key[k], spelled, limit, needs) for _, k in near)
+    links = tuple(
+        _link(me, batch.view(index[k]), spelled, limit, needs) for k in found.keys if k != key
+    )
+    outside = tuple(_link(me, batch.view(index[k]), spelled, limit, needs) for _, k in near)
     return ClusterWhy(key, found, links, outside)
 
 
 def _in_window(a: datetime | None, b: datetime | None, window: timedelta) -> bool:
-    return a is None or b is None or abs(a - b) <= window
+    return a is None or b is None or abs(_micros(a) - _micros(b)) <= window // _MICRO
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def _micros(when: datetime) -> int:
+    """Microseconds since 1970, exactly (a float timestamp can miss a window's edge by a
+    rounding); a date without a time zone is taken as UTC."""
+    return ((when if when.tzinfo else when.replace(tzinfo=UTC)) - _EPOCH) // _MICRO
 
 
 def _cosine(a: dict[str, float], b: dict[str, float], common: Iterable[str]) -> float:
@@ -1156,8 +1170,8 @@ def _spellings(articles: list[Article]) -> dict[str, dict[str, str]]:
             if len(raw) < 2 or raw.isdigit():
                 continue
             seen.setdefault(raw[:STEM], raw)
-            if (mark := _skeletons([raw], memo)) and (m := next(iter(mark))) not in seen:
-                seen[m] = raw
+            for m in _skeletons([raw], memo):
+                seen.setdefault(m, raw)
         for run in _NAME.findall(a.title + " " + lead):
             for m in _names(run, memo):
                 seen.setdefault(m, run)
