@@ -959,6 +959,7 @@ def _groups(
     # first and last date (a timestamp) of each group's dated articles (None: none dated)
     dates: list[tuple[int, int] | None] = [None if t is None else (t, t) for t in batch.stamps]
     longest = window // _MICRO
+    apart: set[tuple[int, int, int, float]] = set()
     whens = [(d.when is None, t[0] if t else 0.0) for d, t in zip(docs, dates, strict=True)]
     n = len(docs)
     get = dict(zip(codes.tolist(), sims.tolist(), strict=True)).get
@@ -975,7 +976,13 @@ def _groups(
         if span is not None and span[1] - span[0] > longest:
             continue  # a story spans at most `window` from its first to its last dated article
         group_a, group_b = members[a], members[b]
+        # groups only grow, so a group's first member and size say which it is: two groups
+        # found not cohesive stay so until one of them grows
+        state = (min(a, b), max(a, b), len(group_a) + len(group_b), need)
+        if state in apart:
+            continue
         if not _cohesive(lang, get, n, group_a, group_b, need * COHESION, same * KIN):
+            apart.add(state)
             continue
         if len(group_b) > len(group_a):
             a, b, group_a, group_b = b, a, group_b, group_a
