@@ -14,7 +14,8 @@ which classification does first anyway. The figures are times per 1,000 articles
 ratio (classify + cluster) / baseline; the target is at most 5x at 10k. Clustering should
 grow close to linearly: the 10k/1k time ratio near 10 and 50k/10k near 5.
 
-Run: .venv/bin/python bench/cluster_speed.py   (about a minute)
+Run: .venv/bin/python bench/cluster_speed.py   (about a minute; the last line says where
+clustering's time goes at 10k: features, pairs, grouping)
 """
 
 from __future__ import annotations
@@ -161,6 +162,27 @@ def main() -> None:
     )
     print(
         f"cluster time 50k/10k: {cluster_times[50_000] / cluster_times[10_000]:5.1f}  (linear: 5)"
+    )
+    print(phases(synthetic(10_000, items)))
+
+
+def phases(arts: list[Article]) -> str:
+    """Where clustering's time goes (one warm run): features, pairs, grouping."""
+    from digest import cluster as stage
+
+    stage.cluster(arts)  # warm: CLDR names and news terms loaded
+    t0 = time.perf_counter()
+    batch = stage._prepare(arts, stage.ACROSS_LANGUAGES)
+    t1 = time.perf_counter()
+    codes, sims = stage._pairs(batch, stage.WINDOW, True)
+    t2 = time.perf_counter()
+    stage._groups(batch, codes, sims, stage.SAME_LANGUAGE, stage.ACROSS_LANGUAGES, stage.WINDOW)
+    t3 = time.perf_counter()
+    per = 1000 / len(arts) * 1000
+    return (
+        f"cluster at {len(arts) // 1000}k, per 1,000 articles: features {(t1 - t0) * per:.1f} ms, "
+        f"pairs {(t2 - t1) * per:.1f} ms ({len(codes)} over FLOOR), "
+        f"grouping {(t3 - t2) * per:.1f} ms"
     )
 
 
