@@ -104,7 +104,6 @@ _CJK = re.compile(
     r"\uac00-\ud7af\uf900-\ufaff]"
 )
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
-_DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f\u2009.,]\d+)*")
 _GROUPED = re.compile(r"\d{1,3}(?:[ \u00a0\u202f\u2009.,]\d{3})+")
 _SEPARATORS = re.compile(r"[ \u00a0\u202f\u2009.,]")
@@ -766,17 +765,9 @@ def _prepare(
     memo: dict[str, tuple[str, ...]] = {}
     for raw, title in (([a.title for a in items], True), (leads, False)):
         runs = list(map(_NAME.findall, raw))  # names written in parts: Kim Jong Un
-        found = _memo_map(_name_runs, list(chain.from_iterable(runs)), memo)
-        counts = np.fromiter(map(len, found), np.int64, len(found))
-        names = list(chain.from_iterable(found))
-        size = len(names)
-        rows = np.repeat(_rows(runs), counts)
-        marks.add(
-            rows,
-            marks.column_ids(names),
-            np.full(size, TITLE_WEIGHT if title else 1.0),
-            np.full(size, title),
-        )
+        _memo_map(_name_runs, list(chain.from_iterable(runs)), memo)
+        names = [list(chain.from_iterable(map(memo.__getitem__, r))) for r in runs]
+        marks.add_named(names, TITLE_WEIGHT if title else 1.0, title)
     marks.add_named(nums, NUMBER_WEIGHT, True)
     batch.marks, batch.mark_names = marks.matrix(), marks.names()
     return batch
@@ -833,31 +824,23 @@ def _concepts_of(
         for k in range(int(most.max()))
     ]
     seen: dict[tuple[int, ...], list[tuple[tuple[str, ...], int]]] = {}
-    found_rows: list[int] = []
+    found_at: list[int] = []  # the position of each concept found
     found: list[str] = []
-    titled: list[bool] = []
-    for p, key, row, in_title in zip(
-        starts,
-        zip(*following, strict=True),
-        words.rows[where].tolist(),
-        words.title[where].tolist(),
-        strict=True,
-    ):
+    for p, key in zip(starts, zip(*following, strict=True), strict=True):
         if (hits := seen.get(key)) is None:
             text = [words.distinct[i] for i in key if i >= 0]
             hits = seen[key] = list(_phrases_at(text, 0, len(text), more[key[0]]))
         for concepts, span in hits:
-            found_rows += [row] * len(concepts)
+            found_at += [p] * len(concepts)
             found += concepts
-            titled += [in_title] * len(concepts)
             used[p : p + span] = True
     if found:
-        title = np.array(titled)
+        pos = np.array(found_at, np.int64)
         marks.add(
-            np.array(found_rows, np.int64),
+            words.rows[pos],
             marks.column_ids(found),
-            np.where(title, TITLE_WEIGHT, 1.0),
-            title,
+            words.weights(pos, TITLE_WEIGHT),
+            words.title[pos],
         )
 
 
