@@ -62,17 +62,19 @@ others.
 from __future__ import annotations
 
 import functools
+import gc
 import math
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import chain, compress, count, islice
 from math import fsum
-from operator import and_, mul
+from operator import itemgetter, mul
 from pathlib import Path
 
 import numpy as np
@@ -158,7 +160,7 @@ _DIGRAPH_CLASS = {
     "tch": "S", "ch": "S", "sh": "S", "zh": "S", "ts": "S", "kh": "", "ph": "P", "th": "T",
     "ng": "N", "ck": "K", "x": "KS", "c": "S",
 }  # fmt: skip
-_RUNS = [(re.compile(c + "{2,}"), c) for c in "BPTDKSRMN"]  # a run of one class is one
+_RUN = re.compile(r"([BPTDKSRMN])\1+")  # a run of one class is one
 _NOT_CLASS = re.compile(r"[^BPTDKSRMN\n]")
 
 
@@ -182,8 +184,7 @@ def skeletons(words: list[str]) -> list[str]:
         else:
             joined = _DIGRAPHS.sub(lambda m: _DIGRAPH_CLASS[m.group(0)], joined)
         joined = joined.translate(_TABLE)
-        for run, letter in _RUNS:
-            joined = run.sub(letter, joined)
+        joined = _RUN.sub(itemgetter(1), joined)
         joined = _NOT_CLASS.sub("", joined)
         for i, sk in zip(at, joined.split("\n"), strict=True):
             out[i] = sk
@@ -647,7 +648,7 @@ class _Parts:
         weight is the highest it has in the article. IDF is log(n / (df + 0.5)), at least
         0, with n the articles (in the column's language) plus one and df counting block
         features twice. Rows are divided by their norm, then the features only one article
-        has are dropped."""
+        has, and those of weight 0, are dropped."""
         rows = np.concatenate([np.zeros(0, np.int64), *self.rows])
         cols = np.concatenate([np.zeros(0, np.int64), *self.cols])
         weights = np.concatenate([np.zeros(0), *self.weights])
@@ -674,7 +675,7 @@ class _Parts:
         )
         w = weights * idf[cols]
         norm = np.sqrt(np.bincount(rows, weights=w * w, minlength=self.n))
-        keep = (df[cols] > 1) & (norm[rows] > 0)
+        keep = (df[cols] > 1) & (w > 0)  # a weight of 0 (IDF 0: in most articles) adds nothing
         rows, cols, w = rows[keep], cols[keep], w[keep] / norm[rows[keep]]
         indptr = np.zeros(self.n + 1, np.int64)
         np.cumsum(np.bincount(rows, minlength=self.n), out=indptr[1:])
@@ -871,8 +872,8 @@ def _pairs(
         kinds.append((batch.marks, True))
     for matrix, cross in kinds:
         x = matrix[order]
-        sets: dict[int, frozenset[int]] = {}  # a row's marks, made when a pair needs them
-        cols, ends = (x.indices.tolist(), x.indptr.tolist()) if cross else ([], [])
+        if cross:  # the same marks, each 1: a pair's product then has one entry per shared mark
+            ones = sparse.csr_matrix((np.ones_like(x.data), x.indices, x.indptr), shape=x.shape)
         for s, e in blocks:
             lo = int(starts[s]) if s < dated else 0  # an undated article meets all
             product = x[s:e] @ x[lo:e].T
@@ -885,12 +886,8 @@ def _pairs(
             if cross:
                 keep &= lang[r] != lang[c]
             r, c, sim = r[keep], c[keep], sim[keep]
-            if cross and len(r):  # few pairs are left: sets count what they share
-                for row in {*r.tolist(), *c.tolist()} - sets.keys():
-                    sets[row] = frozenset(cols[ends[row] : ends[row + 1]])
-                left, right = map(sets.__getitem__, r.tolist()), map(sets.__getitem__, c.tolist())
-                common = map(len, map(and_, left, right))
-                enough = np.fromiter(common, np.int64, len(r)) >= MIN_SHARED_MARKS
+            if cross and len(r):  # the marks each pair shares, counted row by row
+                enough = ones[r].multiply(ones[c]).getnnz(axis=1) >= MIN_SHARED_MARKS
                 r, c, sim = r[enough], c[enough], sim[enough]
             i, j = order[r], order[c]
             found.append((np.minimum(i, j) * n + np.maximum(i, j), sim))
@@ -915,8 +912,26 @@ def cluster(
     terms (the `digest.news_terms` setting), compared across languages like the built-in
     ones.
     """
-    batch = _prepare(articles, across_languages, terms)
-    return _clusters(batch, window, same_language, across_languages) if batch.docs else []
+    with _no_gc():
+        batch = _prepare(articles, across_languages, terms)
+        return _clusters(batch, window, same_language, across_languages) if batch.docs else []
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused. Clustering makes no reference cycles, but it
+    makes hundreds of thousands of lists, tuples and dicts that live until it returns; every
+    700 of them start a collection, which walks the young objects and now and then all of
+    them, to free nothing (about 14% of clustering's time for 10k articles in
+    bench/cluster_speed.py). Mercurial does the same (util.nogc) when it builds large
+    containers. Other threads' collections wait too; reference counting frees as usual."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _clusters(
@@ -946,14 +961,15 @@ def _groups(
     whens = [(d.when is None, t[0] if t else 0.0) for d, t in zip(docs, dates, strict=True)]
     n = len(docs)
     get = dict(zip(codes.tolist(), sims.tolist(), strict=True)).get
-    strong = np.flatnonzero(sims >= min(same, across))  # a weaker pair joins nothing
+    one_language = batch.lang_ids[codes // n] == batch.lang_ids[codes % n]
+    strong = np.flatnonzero(sims >= np.where(one_language, same, across))  # the rest join nothing
     strong = strong[np.lexsort((codes[strong], -sims[strong]))]  # strongest first
-    for code, s in zip(codes[strong].tolist(), sims[strong].tolist(), strict=True):
+    for code in codes[strong].tolist():
         i, j = divmod(code, n)
-        need = same if lang[i] == lang[j] else across
         a, b = where[i], where[j]
-        if s < need or a == b:
+        if a == b:
             continue
+        need = same if lang[i] == lang[j] else across
         da, db = dates[a], dates[b]
         span = da if db is None else db if da is None else (min(da[0], db[0]), max(da[1], db[1]))
         if span is not None and span[1] - span[0] > longest:
@@ -1075,11 +1091,13 @@ def explain(
     articles an editor takes for one story were kept apart. Raises KeyError if no article
     has `key`."""
     items = list(articles)
-    batch = _prepare(items, across_languages, terms)
+    with _no_gc():
+        batch = _prepare(items, across_languages, terms)
     index = {d.key: i for i, d in enumerate(batch.docs)}
     if key not in index:
         raise KeyError(key)
-    clusters = _clusters(batch, window, same_language, across_languages)
+    with _no_gc():
+        clusters = _clusters(batch, window, same_language, across_languages)
     found = next(c for c in clusters if key in c.keys)
     me = batch.view(index[key])
     needs = {False: same_language, True: math.inf if across_languages is None else across_languages}
