@@ -72,7 +72,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from itertools import chain, compress, count, islice
+from itertools import chain, compress, count, product
 from math import fsum
 from operator import itemgetter, mul
 from pathlib import Path
@@ -420,10 +420,17 @@ def _phrases_at(
     """(concepts, number of words) of each phrase starting with tokens[i] whose other words
     follow it before `end`."""
     for words, ids in phrases:
-        if len(words) == 1 or all(
-            i + k < end and _word_matches(tokens[i + k], w) for k, w in enumerate(words[1:], 1)
-        ):
-            yield ids, len(words)
+        if len(words) > 1:
+            if i + len(words) > end:
+                continue
+            # a word matches only a word with its first letter (or a *part* of a Korean word):
+            # most phrases fail here, at no call
+            second = words[1]
+            if second[0] != "*" and tokens[i + 1][:1] != second[:1]:
+                continue
+            if not all(_word_matches(tokens[i + k], w) for k, w in enumerate(words[1:], 1)):
+                continue
+        yield ids, len(words)
 
 
 @functools.lru_cache(maxsize=512)
@@ -505,7 +512,8 @@ class _Batch:
 _DROP = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero-width space
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _UPPER = "".join(chr(i) for i in [*range(0x41, 0x250), *range(0x370, 0x500)] if chr(i).isupper())
-_NAME = re.compile(rf"[{_UPPER}]\w*(?:(?: [{_UPPER}]|-)\w*)+")  # Kim Jong Un, Lee Jae-myung
+# Kim Jong Un, Lee Jae-myung; \w*+ (possessive): a failed try does not step back through the word
+_NAME = re.compile(rf"[{_UPPER}]\w*+(?:(?: [{_UPPER}]|-)\w*+)+")
 
 
 def _fold(s: str) -> str:
@@ -533,11 +541,18 @@ def _skeletons_of(words: list[str]) -> list[tuple[str, ...]]:
             forms.append([t, *(t[:-n] for n in (1, 2) if len(t) > n + 1 and t[-n:] in _PARTICLES)])
         else:
             forms.append([t] if len(t) > 2 and not t.isdigit() else [])
-    found = iter(skeletons(list(chain.from_iterable(forms))))
-    return [
-        tuple(dict.fromkeys(sk[:MARK] for sk in islice(found, len(f)) if len(sk) >= 3))
-        for f in forms
-    ]
+    found = skeletons(list(chain.from_iterable(forms)))
+    out: list[tuple[str, ...]] = []
+    at = 0
+    for f in forms:
+        if len(f) == 1:  # most words
+            sk = found[at]
+            out.append((sk[:MARK],) if len(sk) >= 3 else ())
+        else:
+            forms_of = found[at : at + len(f)]
+            out.append(tuple(dict.fromkeys(s[:MARK] for s in forms_of if len(s) >= 3)))
+        at += len(f)
+    return out
 
 
 def _skeletons(tokens: Iterable[str], memo: dict[str, tuple[str, ...]]) -> set[str]:
@@ -587,8 +602,12 @@ class _Table:
         every feature they give."""
         start, counts = self.ptr[words], self.ptr[words + 1] - self.ptr[words]
         which = np.repeat(np.arange(len(words)), counts)
-        inside = np.arange(len(which)) - np.repeat(np.cumsum(counts) - counts, counts)
-        return rows[which], self.cols[start[which] + inside], which
+        return rows[which], self.cols[_ranges(start, counts)], which
+
+
+def _ranges(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """starts[0], starts[0] + 1, ... counts[0] of them, then the same from starts[1]..."""
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
 
 
 class _Parts:
@@ -676,7 +695,8 @@ class _Parts:
         w = weights * idf[cols]
         norm = np.sqrt(np.bincount(rows, weights=w * w, minlength=self.n))
         keep = (df[cols] > 1) & (w > 0)  # a weight of 0 (IDF 0: in most articles) adds nothing
-        rows, cols, w = rows[keep], cols[keep], w[keep] / norm[rows[keep]]
+        rows, cols = rows[keep], cols[keep]
+        w = w[keep] / norm[rows]
         indptr = np.zeros(self.n + 1, np.int64)
         np.cumsum(np.bincount(rows, minlength=self.n), out=indptr[1:])
         return sparse.csr_matrix((w, cols, indptr), shape=(self.n, width))
@@ -766,9 +786,11 @@ def _prepare(
     memo: dict[str, tuple[str, ...]] = {}
     for raw, title in (([a.title for a in items], True), (leads, False)):
         runs = list(map(_NAME.findall, raw))  # names written in parts: Kim Jong Un
-        _memo_map(_name_runs, list(chain.from_iterable(runs)), memo)
-        names = [list(chain.from_iterable(map(memo.__getitem__, r))) for r in runs]
-        marks.add_named(names, TITLE_WEIGHT if title else 1.0, title)
+        found = _memo_map(_name_runs, list(chain.from_iterable(runs)), memo)
+        rows = np.repeat(_rows(runs), np.fromiter(map(len, found), np.int64, len(found)))
+        cols = marks.column_ids(list(chain.from_iterable(found)))
+        weight = TITLE_WEIGHT if title else 1.0
+        marks.add(rows, cols, np.full(len(rows), weight), np.full(len(rows), title))
     marks.add_named(nums, NUMBER_WEIGHT, True)
     batch.marks, batch.mark_names = marks.matrix(), marks.names()
     return batch
@@ -824,22 +846,25 @@ def _concepts_of(
         ).tolist()
         for k in range(int(most.max()))
     ]
-    seen: dict[tuple[int, ...], list[tuple[tuple[str, ...], int]]] = {}
-    found_at: list[int] = []  # the position of each concept found
-    found: list[str] = []
-    for p, key in zip(starts, zip(*following, strict=True), strict=True):
-        if (hits := seen.get(key)) is None:
-            text = [words.distinct[i] for i in key if i >= 0]
-            hits = seen[key] = list(_phrases_at(text, 0, len(text), more[key[0]]))
-        for concepts, span in hits:
-            found_at += [p] * len(concepts)
-            found += concepts
-            used[p : p + span] = True
-    if found:
-        pos = np.array(found_at, np.int64)
+    # each distinct run of words is looked at once: its concepts, and how many words they use
+    keys = list(zip(*following, strict=True))
+    number = dict(zip(dict.fromkeys(keys), count()))
+    concepts: list[tuple[str, ...]] = []
+    spans = np.zeros(len(number), np.int64)
+    for k, key in enumerate(number):
+        text = [words.distinct[i] for i in key if i >= 0]
+        hits = list(_phrases_at(text, 0, len(text), more[key[0]]))
+        concepts.append(tuple(chain.from_iterable(ids for ids, _ in hits)))
+        spans[k] = max((span for _, span in hits), default=0)
+    ids = np.fromiter(map(number.__getitem__, keys), np.int64, len(keys))
+    span = spans[ids]  # the words from each start that a concept used
+    used[_ranges(where, span)] = True
+    per_start = [concepts[k] for k in ids.tolist()]
+    pos = np.repeat(where, np.fromiter(map(len, per_start), np.int64, len(per_start)))
+    if len(pos):
         marks.add(
             words.rows[pos],
-            marks.column_ids(found),
+            marks.column_ids(list(chain.from_iterable(per_start))),
             words.weights(pos, TITLE_WEIGHT),
             words.title[pos],
         )
@@ -854,7 +879,8 @@ def _pairs(
     """Similarities of at least FLOOR of every pair in the window: in one language by words,
     in two (if `across`) by marks, with MIN_SHARED_MARKS in common. Articles are taken in
     time order, PAIR_BLOCK at a time, against those of the window before them, as one
-    sparse product each. Pair (i, j), i < j, comes as the code i * n + j."""
+    sparse product each (marks: two, so that the commonest language's articles do not meet
+    each other). Pair (i, j), i < j, comes as the code i * n + j."""
     n = len(batch.docs)
     never = np.iinfo(np.int64).max
     stamps = np.array([never if t is None else t for t in batch.stamps], np.int64)
@@ -872,14 +898,21 @@ def _pairs(
         kinds.append((batch.marks, True))
     for matrix, cross in kinds:
         x = matrix[order]
-        if cross:  # the same marks, each 1: a pair's product then has one entry per shared mark
+        products = [(x, x)]
+        if cross:
+            # only pairs in two languages count: the commonest language's articles go against
+            # the others', and the others against all (rows of one language meet no rows)
+            top = lang == np.bincount(lang).argmax()
+            mine, others = _only_rows(x, top), _only_rows(x, ~top)
+            products = [(mine, others), (others, x)]
+            # the same marks, each 1: a pair's product has one entry per shared mark
             ones = sparse.csr_matrix((np.ones_like(x.data), x.indices, x.indptr), shape=x.shape)
-        for s, e in blocks:
+        for (s, e), (left, right) in product(blocks, products):
             lo = int(starts[s]) if s < dated else 0  # an undated article meets all
-            product = x[s:e] @ x[lo:e].T
-            at = np.flatnonzero(product.data >= FLOOR)  # few: the rest is cheaper from here
-            r = np.searchsorted(product.indptr, at, side="right") - 1 + s
-            c, sim = product.indices[at] + lo, product.data[at]
+            cosines = left[s:e] @ right[lo:e].T
+            at = np.flatnonzero(cosines.data >= FLOOR)  # few: the rest is cheaper from here
+            r = np.searchsorted(cosines.indptr, at, side="right") - 1 + s
+            c, sim = cosines.indices[at] + lo, cosines.data[at]
             keep = c < r
             if s < dated:
                 keep &= when[r] - when[c] <= span
@@ -893,6 +926,15 @@ def _pairs(
             found.append((np.minimum(i, j) * n + np.maximum(i, j), sim))
     codes = np.concatenate([np.zeros(0, np.int64), *(f[0] for f in found)])
     return codes, np.concatenate([np.zeros(0), *(f[1] for f in found)])
+
+
+def _only_rows(x: sparse.csr_matrix, keep: npt.NDArray[np.bool_]) -> sparse.csr_matrix:
+    """`x` with the rows not in `keep` emptied (an empty row costs a product nothing)."""
+    counts = np.diff(x.indptr)
+    indptr = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts * keep, out=indptr[1:])
+    entries = np.repeat(keep, counts)
+    return sparse.csr_matrix((x.data[entries], x.indices[entries], indptr), shape=x.shape)
 
 
 # --- clustering --------------------------------------------------------------------------
@@ -954,26 +996,27 @@ def _groups(
     where = list(range(len(docs)))
     lang = [d.lang for d in docs]
     members: dict[int, list[int]] = {i: [i] for i in range(len(docs))}
-    # first and last date (a timestamp) of each group's dated articles (None: none dated)
-    dates: list[tuple[int, int] | None] = [None if t is None else (t, t) for t in batch.stamps]
+    # first and last date (microseconds) of each group's dated articles; a group with none
+    # has first > last, so min() and max() with another group's give the other group's
+    never = 1 << 62
+    first = [never if t is None else t for t in batch.stamps]
+    last = [-never if t is None else t for t in batch.stamps]
     longest = window // _MICRO
     apart: set[tuple[int, int, int, float]] = set()
-    whens = [(d.when is None, t[0] if t else 0.0) for d, t in zip(docs, dates, strict=True)]
+    whens = [(t is None, t or 0) for t in batch.stamps]
     n = len(docs)
     get = dict(zip(codes.tolist(), sims.tolist(), strict=True)).get
     one_language = batch.lang_ids[codes // n] == batch.lang_ids[codes % n]
     strong = np.flatnonzero(sims >= np.where(one_language, same, across))  # the rest join nothing
     strong = strong[np.lexsort((codes[strong], -sims[strong]))]  # strongest first
-    for code in codes[strong].tolist():
-        i, j = divmod(code, n)
+    for i, j in zip((codes[strong] // n).tolist(), (codes[strong] % n).tolist(), strict=True):
         a, b = where[i], where[j]
         if a == b:
             continue
-        need = same if lang[i] == lang[j] else across
-        da, db = dates[a], dates[b]
-        span = da if db is None else db if da is None else (min(da[0], db[0]), max(da[1], db[1]))
-        if span is not None and span[1] - span[0] > longest:
+        start, end = min(first[a], first[b]), max(last[a], last[b])
+        if end - start > longest:
             continue  # a story spans at most `window` from its first to its last dated article
+        need = same if lang[i] == lang[j] else across
         group_a, group_b = members[a], members[b]
         # groups only grow, so a group's first member and size say which it is: two groups
         # found not cohesive stay so until one of them grows
@@ -988,7 +1031,7 @@ def _groups(
         for x in group_b:
             where[x] = a
         group_a.extend(group_b)
-        dates[a] = span
+        first[a], last[a] = start, end
         del members[b]
     out = []
     for group in members.values():
