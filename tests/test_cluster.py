@@ -6,8 +6,12 @@ batch (a day or a week of feeds) has.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import numpy as np
+import pytest
 
 from digest.cluster import (
     Cluster,
@@ -23,6 +27,7 @@ from digest.cluster import (
 from digest.models import Article
 
 T0 = datetime(2026, 11, 20, 8, tzinfo=UTC)
+EVAL = Path(__file__).parent / "data" / "themes_eval"
 
 FILLER = [
     ("Central bank keeps rates on hold as inflation eases", "Policymakers left the main "
@@ -519,3 +524,59 @@ def test_dates_exactly_a_window_apart_are_in_it_whatever_their_form() -> None:
     batch = [a, naive, ROADS, *filler(when)]
     assert together(cluster(batch), "wire/50", "herald/51")
     assert explain(batch, "herald/51").links[0].key == "wire/50"
+
+
+def test_the_pairs_found_block_by_block_are_those_of_comparing_every_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pairs are found PAIR_BLOCK articles at a time against their window, by marks only
+    across languages, the commonest language's articles apart; one product of every article
+    against every other, filtered by the same rules, must find exactly the same."""
+    from digest import cluster as stage
+
+    lines = (EVAL / "items.jsonl").read_text(encoding="utf-8").splitlines()
+    items = [json.loads(line) for line in lines[:360]]
+    arts = [
+        art(
+            f"s{k % 5}/{k}",
+            it["title"],
+            it["text"],
+            None if k % 41 == 0 else T0 + timedelta(minutes=17 * k),  # 4 days, some undated
+            it["lang"],
+        )
+        for k, it in enumerate(items)
+    ]
+    monkeypatch.setattr(stage, "PAIR_BLOCK", 40)
+    batch = stage._prepare(arts, stage.ACROSS_LANGUAGES)
+    assert batch.marks is not None
+    codes, sims = stage._pairs(batch, stage.WINDOW, True)
+    got = dict(zip(codes.tolist(), sims.tolist(), strict=True))
+
+    n = len(batch.docs)
+    i, j = np.triu_indices(n, 1)
+    stamps = np.array([-1 if t is None else t for t in batch.stamps])
+    dated = (stamps[i] >= 0) & (stamps[j] >= 0)
+    near = ~dated | (np.abs(stamps[i] - stamps[j]) <= stage.WINDOW // timedelta(microseconds=1))
+    one = batch.lang_ids[i] == batch.lang_ids[j]
+    has = (batch.marks > 0).astype(np.int64)
+    shared = (has @ has.T).toarray()[i, j]
+    sim = np.where(one, (batch.words @ batch.words.T).toarray()[i, j], 0.0)
+    sim = np.where(
+        ~one & (shared >= stage.MIN_SHARED_MARKS),
+        (batch.marks @ batch.marks.T).toarray()[i, j],
+        sim,
+    )
+    keep = near & (sim >= stage.FLOOR)
+    want = dict(zip((i * n + j)[keep].tolist(), sim[keep].tolist(), strict=True))
+
+    assert got.keys() == want.keys()
+    assert max(abs(got[k] - want[k]) for k in want) < 1e-12
+    # the batch has every kind of pair: in the commonest language, in another one, between
+    # the commonest and another, and between two others
+    top = np.bincount(batch.lang_ids).argmax()
+    kinds = {
+        (bool(batch.lang_ids[k // n] == batch.lang_ids[k % n]),
+         int(batch.lang_ids[k // n] == top) + int(batch.lang_ids[k % n] == top))
+        for k in want
+    }  # fmt: skip
+    assert {(True, 2), (True, 0), (False, 1), (False, 0)} <= kinds
