@@ -385,12 +385,9 @@ def heldout_summary(report: Report, verbose: bool = False) -> str:
             f"the real feed items of {', '.join(BACKGROUND)}: a real batch holds other news too):",
         ]
         out += pair_lines(report, HELDOUT_PAIRS)
-        out.append("  the held-out items alone in a batch (88 items; IDF from them only):")
-        for kind, sc in report.pairs_alone.items():
-            out.append(
-                f"  {kind:7} P {sc.precision:5.3f}  R {sc.recall:5.3f}"
-                f"  (tp {sc.tp} fp {sc.fp} fn {sc.fn})"
-            )
+        alone = sum(report.items_per_lang.values())
+        out.append(f"  the held-out items alone in a batch ({alone} items; IDF from them only):")
+        out += score_lines(report.pairs_alone)
     fails = report.failures()
     out += [
         "",
@@ -440,15 +437,20 @@ def pair_lines(report: Report, pairs_name: str) -> list[str]:
             f"  (tp {s.tp} fp {s.fp} fn {s.fn}; {s.positives} same pairs)"
         )
     out.append("  the same, every item published at one time:")
-    for kind, s in report.pairs_same_time.items():
-        out.append(
-            f"  {kind:7} P {s.precision:5.3f}  R {s.recall:5.3f}  (tp {s.tp} fp {s.fp} fn {s.fn})"
-        )
+    out += score_lines(report.pairs_same_time)
     out.append(
         f"  clusters of 2+ items: {report.clusters};"
         f" co-clustered pairs not in {pairs_name}: {len(report.unlabelled_pairs)}"
     )
     return out
+
+
+def score_lines(scores: dict[str, Score]) -> list[str]:
+    """Pair precision/recall per kind (within, across, all), a line each."""
+    return [
+        f"  {kind:7} P {s.precision:5.3f}  R {s.recall:5.3f}  (tp {s.tp} fp {s.fp} fn {s.fn})"
+        for kind, s in scores.items()
+    ]
 
 
 def error_lines(report: Report, items: list[Item]) -> list[str]:

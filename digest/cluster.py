@@ -1136,10 +1136,9 @@ def explain(
     items = list(articles)
     with _no_gc():
         batch = _prepare(items, across_languages, terms)
-    index = {d.key: i for i, d in enumerate(batch.docs)}
-    if key not in index:
-        raise KeyError(key)
-    with _no_gc():
+        index = {d.key: i for i, d in enumerate(batch.docs)}
+        if key not in index:
+            raise KeyError(key)
         clusters = _clusters(batch, window, same_language, across_languages)
     found = next(c for c in clusters if key in c.keys)
     me = batch.view(index[key])

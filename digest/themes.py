@@ -188,10 +188,11 @@ class _Words:
         """Matches, per theme left to right without overlap; config order breaks ties."""
         if self.short_heads:  # a stem of one or two letters may start any token
             positions: Iterable[int] = range(len(tokens))
-        elif self.starts.isdisjoint(map(_head, tokens)):  # many texts: nothing to look at
-            return []
         else:
-            positions = compress(count(), map(self.starts.__contains__, map(_head, tokens)))
+            heads = list(map(_head, tokens))
+            if self.starts.isdisjoint(heads):  # many texts: nothing to look at
+                return []
+            positions = compress(count(), map(self.starts.__contains__, heads))
         free = [0] * nthemes  # first token each theme may still match from
         out = []
         for i in positions:
